@@ -1,0 +1,2 @@
+/** Reading and writing named tensors: the raw-tensor manifest format of the parity fixtures. */
+package org.dino4j.core.io;
