@@ -34,6 +34,7 @@ public abstract class DinoBlock extends AbstractBlock {
     private final LinkedHashMap<String, Parameter> ownParameters = new LinkedHashMap<>();
     private final LinkedHashMap<String, Init> ownInits = new LinkedHashMap<>();
     private final LinkedHashMap<String, DinoBlock> namedChildren = new LinkedHashMap<>();
+    private final java.util.HashSet<String> ownBuffers = new java.util.HashSet<>();
 
     /**
      * Declares a parameter of this block.
@@ -71,6 +72,23 @@ public abstract class DinoBlock extends AbstractBlock {
                                 .build());
         ownParameters.put(name, p);
         ownInits.put(name, init);
+        return p;
+    }
+
+    /**
+     * Declares a buffer: state that is saved in the state dict but is not a parameter (PyTorch's
+     * {@code register_buffer}, e.g. BatchNorm's {@code running_mean}). Buffers never receive gradients, are not
+     * optimised and are not part of {@link #parameters()} (so the teacher's EMA, which runs over parameters as the
+     * official code does, leaves them alone).
+     *
+     * @param name the official local name
+     * @param shape its shape
+     * @param init its initial value
+     * @return the DJL parameter that holds the buffer's array
+     */
+    protected final Parameter buffer(String name, Shape shape, Init init) {
+        Parameter p = param(name, shape, init, false);
+        ownBuffers.add(name);
         return p;
     }
 
@@ -117,10 +135,42 @@ public abstract class DinoBlock extends AbstractBlock {
         }
     }
 
+    /**
+     * Every parameter (trainable or frozen, buffers excluded) under its official name, in the order of PyTorch's
+     * {@code module.parameters()}: the set the official teacher EMA runs over.
+     */
+    public final LinkedHashMap<String, Parameter> parameters() {
+        LinkedHashMap<String, Parameter> out = new LinkedHashMap<>();
+        LinkedHashMap<String, Boolean> isBuffer = new LinkedHashMap<>();
+        collectBufferFlags("", isBuffer);
+        stateDict().forEach((k, p) -> {
+            if (!isBuffer.getOrDefault(k, false)) {
+                out.put(k, p);
+            }
+        });
+        return out;
+    }
+
+    /** The buffers (see {@link #buffer}) under their official names. */
+    public final LinkedHashMap<String, Parameter> buffers() {
+        LinkedHashMap<String, Parameter> out = new LinkedHashMap<>(stateDict());
+        out.keySet().removeAll(parameters().keySet());
+        return out;
+    }
+
+    private void collectBufferFlags(String prefix, Map<String, Boolean> flags) {
+        for (String k : ownParameters.keySet()) {
+            flags.put(prefix + k, ownBuffers.contains(k));
+        }
+        for (Map.Entry<String, DinoBlock> e : namedChildren.entrySet()) {
+            e.getValue().collectBufferFlags(prefix + e.getKey() + ".", flags);
+        }
+    }
+
     /** The trainable parameters ({@code requires_grad}) under their official names. */
     public final LinkedHashMap<String, Parameter> trainableParameters() {
         LinkedHashMap<String, Parameter> out = new LinkedHashMap<>();
-        stateDict().forEach((k, p) -> {
+        parameters().forEach((k, p) -> {
             if (p.requiresGradient()) {
                 out.put(k, p);
             }
