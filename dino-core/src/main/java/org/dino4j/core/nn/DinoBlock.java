@@ -290,6 +290,21 @@ public abstract class DinoBlock extends AbstractBlock {
         initializeWeights(manager, 0L);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Dino blocks are initialised without input shapes (their shapes are fixed by construction), so DJL's
+     * {@code saveParameters} records an empty shape list.
+     */
+    @Override
+    protected void saveMetadata(java.io.DataOutputStream os) throws java.io.IOException {
+        if (inputShapes == null) {
+            os.writeInt(0);
+        } else {
+            super.saveMetadata(os);
+        }
+    }
+
     /** {@inheritDoc} */
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {

@@ -72,4 +72,19 @@ class DinoBlockTest {
                     e.getMessage());
         }
     }
+
+    @Test
+    void djlSaveAndLoadParametersRoundTrip() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Linear a = new Linear(4, 3, true, Init.truncNormal(0.02));
+            a.initializeWeights(m, 3);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            a.saveParameters(new java.io.DataOutputStream(bytes));
+            Linear b = new Linear(4, 3, true, Init.truncNormal(0.02));
+            b.initializeWeights(m, 4);
+            b.loadParameters(m, new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+            assertTrue(a.weight().getArray().contentEquals(b.weight().getArray()));
+            assertTrue(a.bias().getArray().contentEquals(b.bias().getArray()));
+        }
+    }
 }

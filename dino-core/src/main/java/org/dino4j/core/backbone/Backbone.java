@@ -1,0 +1,59 @@
+package org.dino4j.core.backbone;
+
+import ai.djl.ndarray.NDArray;
+import org.dino4j.core.nn.DinoBlock;
+
+import java.util.SplittableRandom;
+
+/**
+ * A network that maps a batch of images to features: the part of the student and the teacher that DINO trains and
+ * that is kept after pretraining.
+ *
+ * <p>Implementations are {@link DinoBlock}s (official parameter names, {@code stateDict()}, seeded initialisation,
+ * {@code loadStateDict}); {@link #block()} gives access to that side. All arrays an implementation returns are
+ * attached to the manager of the input images, so a caller that runs each step in its own sub-manager frees them
+ * with that scope.
+ */
+public interface Backbone {
+
+    /** The feature width D of the CLS (and patch) features. */
+    long embedDim();
+
+    /**
+     * Runs the backbone.
+     *
+     * @param images {@code [B, C, H, W]} images (H and W need not equal the training size, nor each other)
+     * @param training true for the training forward (stochastic depth active), false for evaluation
+     * @param rng draws the stochastic-depth masks; required when training with a non-zero drop-path rate, may be
+     *     null otherwise. The same seed gives the same masks.
+     * @return the features; {@link BackboneOutput#lastSelfAttention()} is null
+     */
+    BackboneOutput forward(NDArray images, boolean training, SplittableRandom rng);
+
+    /**
+     * Runs the backbone for evaluation.
+     *
+     * @param images {@code [B, C, H, W]} images
+     * @return the features; {@link BackboneOutput#lastSelfAttention()} is null
+     */
+    default BackboneOutput forward(NDArray images) {
+        return forward(images, false, null);
+    }
+
+    /**
+     * Runs the backbone for evaluation and also returns the self-attention of its last block (used for DINO's
+     * attention maps).
+     *
+     * @param images {@code [B, C, H, W]} images
+     * @return the features with {@link BackboneOutput#lastSelfAttention()} filled
+     */
+    BackboneOutput forwardWithAttention(NDArray images);
+
+    /**
+     * The block that holds this backbone's parameters (usually the backbone itself).
+     *
+     * @return the parameter-holding block, for {@code stateDict()}, {@code initializeWeights} and
+     *     {@code loadStateDict}
+     */
+    DinoBlock block();
+}
