@@ -1,0 +1,50 @@
+package org.dino4j.train.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * DINO's gradient clipping: each parameter tensor separately, g <- g * c / (||g|| + 1e-6) when that factor is below
+ * one (official {@code utils.clip_gradients}); neither a global-norm clip nor DJL's element-wise clamp.
+ */
+public final class GradientClipping {
+
+    private GradientClipping() {}
+
+    /**
+     * Clips in place and returns the pre-clip norms as device arrays (read them only when logging: each read is a
+     * device sync).
+     *
+     * @param params parameters by name
+     * @param maxNorm the threshold c (3.0 in DINO); a value <= 0 disables clipping
+     * @param scope the step scope that owns the returned norms
+     * @return name to pre-clip norm (scalar arrays in {@code scope}); parameters without gradient are absent
+     */
+    public static Map<String, NDArray> clipPerTensor(Map<String, Parameter> params, double maxNorm, NDManager scope) {
+        LinkedHashMap<String, NDArray> norms = new LinkedHashMap<>();
+        if (maxNorm <= 0) {
+            return norms;
+        }
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            PtNDArray grad = JniUtils.getGradient((PtNDArray) e.getValue().getArray());
+            if (grad == null) {
+                continue;
+            }
+            grad.attach(scope);
+            NDArray norm = grad.norm();
+            // factor = min(1, c / (norm + 1e-6)), computed as PyTorch evaluates `float / tensor` (reciprocal, then
+            // multiply), so clipped values match bit for bit; multiplying by exactly 1 leaves unclipped tensors bit-identical,
+            // and keeping the decision on the device avoids a sync per tensor.
+            NDArray factor = norm.add(1e-6).pow(-1).mul(maxNorm).minimum(1f);
+            grad.muli(factor);
+            norms.put(e.getKey(), norm);
+        }
+        return norms;
+    }
+}
