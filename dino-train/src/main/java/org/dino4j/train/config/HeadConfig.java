@@ -1,0 +1,21 @@
+package org.dino4j.train.config;
+
+/**
+ * The DINO projection head ({@code model.head}): an MLP of {@code numLayers} linear layers (GELU between them, the
+ * last one to {@code bottleneckDim}), l2 normalisation, then a weight-normalised linear layer to K =
+ * {@code outDim} prototypes.
+ *
+ * @param outDim K, the number of prototypes (65536 in the paper)
+ * @param hiddenDim width of the hidden MLP layers
+ * @param bottleneckDim width of the l2-normalised bottleneck
+ * @param numLayers number of MLP layers before the bottleneck normalisation (1 = a single linear layer)
+ * @param useBn whether the MLP has batch norm between layers (off for ViTs)
+ * @param normLastLayer whether the weight-norm gain g of the last layer is frozen at 1 (more stable training;
+ *     the boosted ViT-S recipe turns it off)
+ */
+public record HeadConfig(@Range(min = 1) int outDim,
+                         @Range(min = 1) int hiddenDim,
+                         @Range(min = 1) int bottleneckDim,
+                         @Range(min = 1) int numLayers,
+                         boolean useBn,
+                         boolean normLastLayer) {}
