@@ -21,6 +21,18 @@ import java.nio.FloatBuffer;
  *
  * <p>Multi-dimensional logits [..., K] are accepted: the centre broadcasts over the leading axes and the update
  * averages over all of them, which is how DINOv2 centres iBOT patch targets [1, M, K].
+ *
+ * <p><b>Deferred update (DINOv2).</b> dinov2 splits the update in two so the reduction over processes can overlap
+ * the backward pass: {@link #stageUpdate} stores this step's batch mean, {@link #applyPendingUpdate} folds it into
+ * the centre, and dinov2 applies it at the start of the next step's target computation. Calling
+ * <pre>{@code
+ * targets.applyPendingUpdate();                 // the previous step's statistic
+ * NDArray q = targets.probabilities(t, T);
+ * targets.stageUpdate(t);
+ * }</pre>
+ * every step gives the same targets and centres as {@code probabilities} followed by {@link #update}, i.e. the
+ * timing of DINO v1. The centre reported by {@link #center()} (and saved in a checkpoint) does not include a
+ * staged update until it is applied.
  */
 public final class CenteringSharpening implements TeacherTargets {
 
@@ -31,6 +43,8 @@ public final class CenteringSharpening implements TeacherTargets {
     private final long numPrototypes;
     private final double momentum;
     private final NDArray center;
+    /** The staged batch mean [1, K] of the deferred update, owned like the centre; null when none is pending. */
+    private NDArray pendingBatchCenter;
 
     /**
      * A centring with the official momentum 0.9.
@@ -86,14 +100,70 @@ public final class CenteringSharpening implements TeacherTargets {
     @Override
     public void update(NDArray teacherLogits) {
         checkLogits(teacherLogits);
+        checkNothingPending("update()");
         try (NDManager tmp = teacherLogits.getManager().newSubManager()) {
-            NDArray rows = DinoBlock.alias(teacherLogits, tmp).stopGradient().reshape(-1, numPrototypes)
-                    .toType(center.getDataType(), false);
-            // sum / n rather than mean: the official code divides the (all-reduced) sum by the global row count.
-            NDArray batchCenter = rows.sum(new int[] {0}, true).div((double) rows.getShape().get(0));
-            NDArray updated = centreIn(tmp).toDevice(rows.getDevice(), false).mul(momentum)
+            NDArray batchCenter = batchCenter(DinoBlock.alias(teacherLogits, tmp));
+            NDArray updated = centreIn(tmp).toDevice(batchCenter.getDevice(), false).mul(momentum)
                     .add(batchCenter.mul(1 - momentum));
             center.set(ALL, updated);
+        }
+    }
+
+    /**
+     * The first half of DINOv2's deferred update ({@code update_center}): stores mean(t) over every row, leaving
+     * the centre unchanged until {@link #applyPendingUpdate}.
+     *
+     * @param teacherLogits [rows, K] (or [..., K], e.g. iBOT's [1, M, K]) raw teacher logits of this step
+     * @throws IllegalStateException if an earlier staged update has not been applied yet
+     */
+    public void stageUpdate(NDArray teacherLogits) {
+        checkLogits(teacherLogits);
+        checkNothingPending("stageUpdate()");
+        NDArray staged;
+        try (NDManager tmp = teacherLogits.getManager().newSubManager()) {
+            staged = batchCenter(DinoBlock.alias(teacherLogits, tmp)).toDevice(center.getDevice(), true);
+            // Move it out of the step scope: it must outlive this step, as the centre does.
+            staged.attach(center.getManager());
+        }
+        pendingBatchCenter = staged;
+    }
+
+    /**
+     * The second half of DINOv2's deferred update ({@code apply_center_update}): c &lt;- m c + (1 - m) staged mean.
+     * Does nothing when no update is staged, so it is safe to call at the start of every step.
+     *
+     * @return whether a staged update was applied
+     */
+    public boolean applyPendingUpdate() {
+        if (pendingBatchCenter == null) {
+            return false;
+        }
+        try (NDManager tmp = center.getManager().newSubManager()) {
+            NDArray updated = centreIn(tmp).mul(momentum)
+                    .add(DinoBlock.alias(pendingBatchCenter, tmp).mul(1 - momentum));
+            center.set(ALL, updated);
+        }
+        pendingBatchCenter.close();
+        pendingBatchCenter = null;
+        return true;
+    }
+
+    /** Whether a staged update waits for {@link #applyPendingUpdate}. */
+    public boolean hasPendingUpdate() {
+        return pendingBatchCenter != null;
+    }
+
+    /** mean over all rows of the detached logits, [1, K], in the centre's type and the logits' manager. */
+    private NDArray batchCenter(NDArray teacherLogits) {
+        NDArray rows = teacherLogits.stopGradient().reshape(-1, numPrototypes).toType(center.getDataType(), false);
+        // sum / n rather than mean: the official code divides the (all-reduced) sum by the global row count.
+        return rows.sum(new int[] {0}, true).div((double) rows.getShape().get(0));
+    }
+
+    private void checkNothingPending(String call) {
+        if (pendingBatchCenter != null) {
+            throw new IllegalStateException("a staged centre update is pending; call applyPendingUpdate() before "
+                    + call);
         }
     }
 
