@@ -23,7 +23,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "dino", mixinStandardHelpOptions = true, versionProvider = DinoCli.Version.class,
         description = "DINO self-supervised pretraining of Vision Transformers (DJL, PyTorch engine).",
-        subcommands = {TrainCommand.class, ConfigCommand.class, HelpCommand.class},
+        subcommands = {TrainCommand.class, ConfigCommand.class, BenchCommand.class, HelpCommand.class},
         footer = {"", "Run 'dino COMMAND --help' for the options of a command."})
 public final class DinoCli implements Runnable {
 

@@ -353,7 +353,7 @@ public final class DinoTrainer implements AutoCloseable {
     }
 
     /** Sets the engine's intra-op thread count (0 = all cores). */
-    static void configureThreads(int threads) {
+    public static void configureThreads(int threads) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         Engine.getInstance();
         JniUtils.setNumThreads(n);
