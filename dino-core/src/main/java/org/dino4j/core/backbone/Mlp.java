@@ -14,7 +14,7 @@ import org.dino4j.core.nn.Linear;
  * The transformer's feed-forward part: {@code fc1} (D to hidden), exact (erf) GELU, {@code fc2} (hidden to D).
  * Weights start as trunc normal (std 0.02), biases at 0, as in the official ViT init.
  */
-public final class Mlp extends DinoBlock {
+public final class Mlp extends DinoBlock implements FeedForward {
 
     private final Linear fc1;
     private final Linear fc2;
@@ -28,10 +28,8 @@ public final class Mlp extends DinoBlock {
         this.fc2 = child("fc2", new Linear(hidden, dim, true, Init.truncNormal(0.02)));
     }
 
-    /**
-     * @param x {@code [..., D]}
-     * @return {@code [..., D]}
-     */
+    /** {@inheritDoc} */
+    @Override
     public NDArray forward(NDArray x) {
         return fc2.forward(Activation.gelu(fc1.forward(x)));
     }

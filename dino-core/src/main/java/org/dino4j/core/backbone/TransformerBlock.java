@@ -11,9 +11,13 @@ import org.dino4j.core.nn.LayerNorm;
 import java.util.SplittableRandom;
 
 /**
- * One pre-norm transformer block: x = x + DropPath(Attn(LN1(x))), then x = x + DropPath(MLP(LN2(x))). Children
+ * One pre-norm transformer block: x = x + DropPath(Attn(LN1(x))), then x = x + DropPath(FFN(LN2(x))). Children
  * {@code norm1}, {@code attn}, {@code norm2}, {@code mlp}, as in the official {@code Block}. The two residual
  * branches draw independent drop-path masks.
+ *
+ * <p>DINOv2 options: LayerScale scales each branch output per channel before the residual add (children
+ * {@code ls1} after {@code attn} and {@code ls2} after {@code mlp}, in the official state-dict order), and the
+ * feed-forward may be {@link SwiGluFfn} instead of {@link Mlp} (still under the name {@code mlp}).
  */
 public final class TransformerBlock extends DinoBlock {
 
@@ -27,8 +31,10 @@ public final class TransformerBlock extends DinoBlock {
 
     private final LayerNorm norm1;
     private final Attention attn;
+    private final LayerScale ls1;
     private final LayerNorm norm2;
-    private final Mlp mlp;
+    private final FeedForward mlp;
+    private final LayerScale ls2;
     private final StochasticDepth dropPath;
 
     /**
@@ -40,10 +46,30 @@ public final class TransformerBlock extends DinoBlock {
      * @param eps LayerNorm eps
      */
     public TransformerBlock(int dim, int numHeads, int mlpHidden, boolean qkvBias, double dropPathRate, float eps) {
+        this(dim, numHeads, Ffn.MLP, mlpHidden, qkvBias, dropPathRate, eps, 0);
+    }
+
+    /**
+     * A block with the DINOv2 options.
+     *
+     * @param dim D
+     * @param numHeads heads
+     * @param ffn the feed-forward kind
+     * @param ffnHidden the feed-forward's hidden width (for SwiGLU: h, see {@link Ffn#hiddenWidth})
+     * @param qkvBias whether {@code qkv} has a bias
+     * @param dropPathRate this block's stochastic-depth rate
+     * @param eps LayerNorm eps
+     * @param layerScaleInit the LayerScale start value; 0 for no LayerScale (no {@code ls1} / {@code ls2})
+     */
+    public TransformerBlock(int dim, int numHeads, Ffn ffn, int ffnHidden, boolean qkvBias, double dropPathRate,
+                            float eps, double layerScaleInit) {
         this.norm1 = child("norm1", new LayerNorm(dim, eps));
         this.attn = child("attn", new Attention(dim, numHeads, qkvBias));
+        this.ls1 = layerScaleInit != 0 ? child("ls1", new LayerScale(dim, layerScaleInit)) : null;
         this.norm2 = child("norm2", new LayerNorm(dim, eps));
-        this.mlp = child("mlp", new Mlp(dim, mlpHidden));
+        this.mlp = ffn == Ffn.SWIGLU ? child("mlp", new SwiGluFfn(dim, ffnHidden))
+                : child("mlp", new Mlp(dim, ffnHidden));
+        this.ls2 = layerScaleInit != 0 ? child("ls2", new LayerScale(dim, layerScaleInit)) : null;
         this.dropPath = new StochasticDepth(dropPathRate);
     }
 
@@ -77,8 +103,13 @@ public final class TransformerBlock extends DinoBlock {
      */
     public Output forwardWithAttention(NDArray x, boolean training, SplittableRandom rng) {
         Attention.Output a = attn.forward(norm1.forward(x));
-        NDArray h = x.add(dropPath.apply(a.values(), training, rng));
-        NDArray out = h.add(dropPath.apply(mlp.forward(norm2.forward(h)), training, rng));
+        NDArray attnBranch = ls1 == null ? a.values() : ls1.forward(a.values());
+        NDArray h = x.add(dropPath.apply(attnBranch, training, rng));
+        NDArray ffnBranch = mlp.forward(norm2.forward(h));
+        if (ls2 != null) {
+            ffnBranch = ls2.forward(ffnBranch);
+        }
+        NDArray out = h.add(dropPath.apply(ffnBranch, training, rng));
         return new Output(out, a.probabilities());
     }
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -32,8 +33,17 @@ import java.util.SplittableRandom;
  * {@code pos_embed}; Linear biases 0; LayerNorm (1, 0); PyTorch's default for the patch conv.
  *
  * <p>Token preparation ({@link #prepareTokens}) embeds the patches first and only then adds the CLS token and the
- * positions, so a masked-image-modelling variant (iBOT) can replace masked patch embeddings by a mask token between
- * the two steps, before the positions are added, as the official dinov2 code does.
+ * positions, so that masked-image modelling (iBOT) can replace masked patch embeddings by the mask token between
+ * the two steps, before the positions are added, as the official dinov2 code does
+ * ({@link #forward(NDArray, NDArray, boolean, SplittableRandom)}).
+ *
+ * <p>DINOv2 options (see {@link VitConfig}): register tokens {@code register_tokens [1, R, D]} inserted right after
+ * CLS and given no positional embedding, so the sequence is {@code [CLS, reg_0..reg_{R-1}, patch_0..]}; LayerScale
+ * in every block; the SwiGLU feed-forward; the mask token {@code mask_token [1, D]}; and the antialiased
+ * positional-embedding interpolation. Their parameters follow {@code pos_embed} in the state dict:
+ * {@code cls_token}, {@code pos_embed}, {@code register_tokens}, {@code mask_token}, {@code patch_embed.*}, ...
+ * DINOv2 initialises {@code register_tokens} with a normal of std 1e-6 and {@code mask_token} with zeros; the
+ * {@code cls_token} keeps DINO's trunc normal (0.02) here.
  *
  * <pre>{@code
  * VisionTransformer vit = Vit.small(16).optDropPathRate(0.1).build();
@@ -50,6 +60,10 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
     private final VitConfig config;
     private final Parameter clsToken;
     private final Parameter posEmbed;
+    private final Parameter registerTokens;
+    private final Parameter maskToken;
+    private final NDIndex registerSlice;
+    private final NDIndex patchSlice;
     private final PatchEmbed patchEmbed;
     private final List<TransformerBlock> blocks;
     private final LayerNorm norm;
@@ -67,18 +81,23 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
         int d = config.embedDim();
         this.clsToken = param("cls_token", new Shape(1, 1, d), Init.truncNormal(0.02));
         this.posEmbed = param("pos_embed", new Shape(1, 1 + config.numPatches(), d), Init.truncNormal(0.02));
+        int r = config.numRegisterTokens();
+        this.registerTokens = r > 0 ? param("register_tokens", new Shape(1, r, d), Init.truncNormal(1e-6)) : null;
+        this.maskToken = config.maskToken() ? param("mask_token", new Shape(1, d), Init.zeros()) : null;
+        this.registerSlice = new NDIndex(":, 1:" + (1 + r));
+        this.patchSlice = new NDIndex(":, " + (1 + r) + ":");
         this.patchEmbed = child("patch_embed", new PatchEmbed(config.patchSize(), config.inChannels(), d));
         double[] rates = StochasticDepth.linearRates(config.dropPathRate(), config.depth());
         List<TransformerBlock> list = new ArrayList<>();
         boolean anyDrop = false;
         for (int i = 0; i < config.depth(); i++) {
-            list.add(child("blocks." + i, new TransformerBlock(d, config.numHeads(), config.mlpHidden(),
-                    config.qkvBias(), rates[i], config.layerNormEps())));
+            list.add(child("blocks." + i, new TransformerBlock(d, config.numHeads(), config.ffn(),
+                    config.ffnHidden(), config.qkvBias(), rates[i], config.layerNormEps(), config.layerScaleInit())));
             anyDrop |= rates[i] > 0;
         }
         this.blocks = Collections.unmodifiableList(list);
         this.norm = child("norm", new LayerNorm(d, config.layerNormEps()));
-        this.positions = new PositionalEmbedding(config.gridSize());
+        this.positions = new PositionalEmbedding(config.gridSize(), config.interpolation());
         this.stochasticDepth = anyDrop;
     }
 
@@ -132,22 +151,41 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
     /** {@inheritDoc} */
     @Override
     public BackboneOutput forward(NDArray images, boolean training, SplittableRandom rng) {
-        return run(images, training, rng, false);
+        return run(images, null, training, rng, false);
+    }
+
+    /**
+     * Runs the backbone on masked images (masked-image modelling, as iBOT and DINOv2 train the student): the patch
+     * embeddings of masked patches are replaced by {@code mask_token} before the CLS token and the positions are
+     * added.
+     *
+     * @param images {@code [B, C, H, W]} images
+     * @param masks {@code [B, N]} true (or non-zero) for the patches to mask, N = (H/p)*(W/p) in row-major order;
+     *     null for no masking
+     * @param training true for the training forward (stochastic depth active)
+     * @param rng draws the stochastic-depth masks (see {@link Backbone#forward(NDArray, boolean, SplittableRandom)})
+     * @return the features, with {@link BackboneOutput#registerTokens()} (if any) and
+     *     {@link BackboneOutput#preNormTokens()} filled
+     * @throws IllegalStateException if masks are given but the model has no mask token
+     */
+    public BackboneOutput forward(NDArray images, NDArray masks, boolean training, SplittableRandom rng) {
+        return run(images, masks, training, rng, false);
     }
 
     /** {@inheritDoc} */
     @Override
     public BackboneOutput forwardWithAttention(NDArray images) {
-        return run(images, false, null, true);
+        return run(images, null, false, null, true);
     }
 
-    private BackboneOutput run(NDArray images, boolean training, SplittableRandom rng, boolean keepAttention) {
+    private BackboneOutput run(NDArray images, NDArray masks, boolean training, SplittableRandom rng,
+                               boolean keepAttention) {
         if (training && stochasticDepth && rng == null) {
             throw new IllegalArgumentException("training with drop path rate " + config.dropPathRate()
                     + " needs a SplittableRandom to draw the per-sample keep masks; pass one (e.g. new"
                     + " SplittableRandom(seed)), or use forward(images) for evaluation");
         }
-        NDArray x = prepareTokens(images);
+        NDArray x = prepareTokens(images, masks);
         NDArray attention = null;
         int last = blocks.size() - 1;
         for (int i = 0; i < last; i++) {
@@ -159,25 +197,59 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
         if (keepAttention) {
             attention = lastOut.attention();
         }
-        NDArray tokens = norm.forward(lastOut.tokens());
-        return new BackboneOutput(tokens, tokens.get(FIRST_TOKEN), tokens.get(AFTER_FIRST_TOKEN), attention);
+        NDArray preNorm = lastOut.tokens();
+        NDArray tokens = norm.forward(preNorm);
+        NDArray registers = registerTokens == null ? null : tokens.get(registerSlice);
+        return new BackboneOutput(tokens, tokens.get(FIRST_TOKEN), tokens.get(patchSlice), attention, registers,
+                preNorm);
     }
 
     /**
      * The official {@code prepare_tokens}: patch embeddings with the CLS token prepended and positional embeddings
-     * added (resampled if the input is not the training size or not square).
+     * added (resampled if the input is not the training size or not square), then the register tokens, if any.
      *
      * @param images {@code [B, C, H, W]}, H and W multiples of the patch size
-     * @return {@code [B, 1+N, D]} with N = (H/p)*(W/p)
+     * @return {@code [B, 1+R+N, D]} with N = (H/p)*(W/p)
      */
     public NDArray prepareTokens(NDArray images) {
+        return prepareTokens(images, null);
+    }
+
+    /**
+     * DINOv2's {@code prepare_tokens_with_masks}: as {@link #prepareTokens(NDArray)}, with the embeddings of masked
+     * patches replaced by {@code mask_token} before anything is added to them.
+     *
+     * @param images {@code [B, C, H, W]}, H and W multiples of the patch size
+     * @param masks {@code [B, N]} boolean or 0/1 patch masks, or null
+     * @return {@code [B, 1+R+N, D]}
+     */
+    public NDArray prepareTokens(NDArray images, NDArray masks) {
         checkImages(images);
         Shape s = images.getShape();
         int gridH = Math.toIntExact(s.get(2) / config.patchSize());
         int gridW = Math.toIntExact(s.get(3) / config.patchSize());
         NDArray patches = patchEmbed.forward(images);
-        // (A mask-token substitution for iBOT belongs here: after embedding, before positions are added.)
+        if (masks != null) {
+            patches = applyMaskToken(patches, masks);
+        }
         return addClsAndPositions(patches, gridH, gridW);
+    }
+
+    private NDArray applyMaskToken(NDArray patches, NDArray masks) {
+        if (maskToken == null) {
+            throw new IllegalStateException("this ViT has no mask token; build it with optMaskToken(true) to run"
+                    + " masked forwards");
+        }
+        Shape ps = patches.getShape();
+        Shape expected = new Shape(ps.get(0), ps.get(1));
+        if (!masks.getShape().equals(expected)) {
+            throw new IllegalArgumentException("masks must be [B, N] = " + expected + " (one flag per patch,"
+                    + " row-major), got " + masks.getShape());
+        }
+        NDArray masked = masks.getDataType() == DataType.BOOLEAN ? masks : masks.neq(0);
+        masked = masked.toDevice(patches.getDevice(), false).expandDims(2).broadcast(ps);
+        NDArray token = value(maskToken, patches).reshape(1, 1, ps.get(2)).broadcast(ps);
+        return NDArrays.where(masked, token, patches);
     }
 
     private NDArray addClsAndPositions(NDArray patches, int gridH, int gridW) {
@@ -190,7 +262,13 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
         // cls_token + its position, broadcast over the batch; equal to adding pos_embed after the concatenation.
         NDArray cls = value(clsToken, patches).add(pos.get(FIRST_TOKEN_KEEP_AXIS))
                 .broadcast(new Shape(b, 1, config.embedDim()));
-        return NDArrays.concat(new NDList(cls, patches.add(patchPos)), 1);
+        if (registerTokens == null) {
+            return NDArrays.concat(new NDList(cls, patches.add(patchPos)), 1);
+        }
+        // Registers go right after CLS and get no positional embedding.
+        NDArray registers = value(registerTokens, patches)
+                .broadcast(new Shape(b, config.numRegisterTokens(), config.embedDim()));
+        return NDArrays.concat(new NDList(cls, registers, patches.add(patchPos)), 1);
     }
 
     /**
@@ -272,6 +350,12 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
         private boolean qkvBias = true;
         private double dropPathRate;
         private float layerNormEps = LayerNorm.VIT_EPS;
+        private int numRegisterTokens;
+        private double layerScaleInit;
+        private Ffn ffn = Ffn.MLP;
+        private boolean maskToken;
+        private PositionalEmbedding.Interpolation interpolation =
+                PositionalEmbedding.Interpolation.OFFSET_0_1_NO_ANTIALIAS;
 
         Builder() {}
 
@@ -335,6 +419,42 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
             return this;
         }
 
+        /** Sets DINOv2's number of register tokens (default 0; the released register models use 4). */
+        public Builder optRegisterTokens(int numRegisterTokens) {
+            this.numRegisterTokens = numRegisterTokens;
+            return this;
+        }
+
+        /**
+         * Enables DINOv2's LayerScale with this start value ({@code init_values}; DINOv2 trains with 1e-5); 0
+         * (the default) disables it.
+         */
+        public Builder optLayerScale(double initValue) {
+            this.layerScaleInit = initValue;
+            return this;
+        }
+
+        /** Sets the feed-forward kind (default {@link Ffn#MLP}; DINOv2's ViT-g uses {@link Ffn#SWIGLU}). */
+        public Builder optFfn(Ffn ffn) {
+            this.ffn = ffn;
+            return this;
+        }
+
+        /** Adds DINOv2's {@code mask_token} for masked forwards (default false). */
+        public Builder optMaskToken(boolean maskToken) {
+            this.maskToken = maskToken;
+            return this;
+        }
+
+        /**
+         * Sets how {@code pos_embed} is resampled for other input sizes (default
+         * {@link PositionalEmbedding.Interpolation#OFFSET_0_1_NO_ANTIALIAS}, DINO's and DINOv2's training setting).
+         */
+        public Builder optInterpolation(PositionalEmbedding.Interpolation interpolation) {
+            this.interpolation = interpolation;
+            return this;
+        }
+
         /**
          * The configuration this builder describes.
          *
@@ -342,7 +462,7 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
          */
         public VitConfig config() {
             return new VitConfig(imageSize, patchSize, inChannels, embedDim, depth, numHeads, mlpRatio, qkvBias,
-                    dropPathRate, layerNormEps);
+                    dropPathRate, layerNormEps, numRegisterTokens, layerScaleInit, ffn, maskToken, interpolation);
         }
 
         /**

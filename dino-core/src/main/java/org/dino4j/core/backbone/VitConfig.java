@@ -17,9 +17,27 @@ package org.dino4j.core.backbone;
  * @param dropPathRate the stochastic-depth rate of the last block; block i uses
  *     {@code rate * i / (depth - 1)} (PyTorch's {@code linspace(0, rate, depth)})
  * @param layerNormEps eps of every LayerNorm (1e-6 in the official {@code vit_*} factories)
+ * @param numRegisterTokens DINOv2's register tokens R ({@code register_tokens [1, R, D]}, inserted right after CLS,
+ *     without positional embedding); 0 for DINO
+ * @param layerScaleInit DINOv2's LayerScale start value ({@code init_values}); 0 for no LayerScale (DINO)
+ * @param ffn the feed-forward kind ({@link Ffn#MLP} for DINO)
+ * @param maskToken whether the model has DINOv2's {@code mask_token [1, D]} for masked-image modelling (iBOT)
+ * @param interpolation how {@code pos_embed} is resampled for other input sizes
  */
 public record VitConfig(int imageSize, int patchSize, int inChannels, int embedDim, int depth, int numHeads,
-                        double mlpRatio, boolean qkvBias, double dropPathRate, float layerNormEps) {
+                        double mlpRatio, boolean qkvBias, double dropPathRate, float layerNormEps,
+                        int numRegisterTokens, double layerScaleInit, Ffn ffn, boolean maskToken,
+                        PositionalEmbedding.Interpolation interpolation) {
+
+    /**
+     * A DINO configuration: no registers, no LayerScale, the MLP feed-forward, no mask token, DINO's
+     * interpolation.
+     */
+    public VitConfig(int imageSize, int patchSize, int inChannels, int embedDim, int depth, int numHeads,
+                     double mlpRatio, boolean qkvBias, double dropPathRate, float layerNormEps) {
+        this(imageSize, patchSize, inChannels, embedDim, depth, numHeads, mlpRatio, qkvBias, dropPathRate,
+                layerNormEps, 0, 0, Ffn.MLP, false, PositionalEmbedding.Interpolation.OFFSET_0_1_NO_ANTIALIAS);
+    }
 
     /** Validates the configuration; the messages say what was wrong and what would be right. */
     public VitConfig {
@@ -69,6 +87,26 @@ public record VitConfig(int imageSize, int patchSize, int inChannels, int embedD
             throw new IllegalArgumentException("layer norm eps must be positive, got " + layerNormEps
                     + " (official ViTs use 1e-6)");
         }
+        if (numRegisterTokens < 0) {
+            throw new IllegalArgumentException("number of register tokens must be 0 or more, got "
+                    + numRegisterTokens + " (DINOv2 register models use 4)");
+        }
+        if (!(layerScaleInit >= 0) || Double.isInfinite(layerScaleInit)) {
+            throw new IllegalArgumentException("layer scale init must be 0 (no LayerScale) or a positive value, got "
+                    + layerScaleInit + " (DINOv2 trains with 1e-5)");
+        }
+        if (ffn == null) {
+            throw new IllegalArgumentException("ffn must be set (Ffn.MLP or Ffn.SWIGLU)");
+        }
+        if (interpolation == null) {
+            throw new IllegalArgumentException("interpolation must be set (e.g."
+                    + " PositionalEmbedding.Interpolation.OFFSET_0_1_NO_ANTIALIAS)");
+        }
+    }
+
+    /** The feed-forward hidden width: {@link #mlpHidden()} for the MLP, the reduced SwiGLU width otherwise. */
+    public int ffnHidden() {
+        return ffn.hiddenWidth(mlpHidden());
     }
 
     /** The head width d = D / heads. */
