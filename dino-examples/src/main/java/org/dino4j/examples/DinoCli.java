@@ -23,7 +23,9 @@ import java.io.PrintWriter;
  */
 @Command(name = "dino", mixinStandardHelpOptions = true, versionProvider = DinoCli.Version.class,
         description = "DINO self-supervised pretraining of Vision Transformers (DJL, PyTorch engine).",
-        subcommands = {TrainCommand.class, ConfigCommand.class, BenchCommand.class, HelpCommand.class},
+        subcommands = {QuickstartCommand.class, TrainCommand.class, ConfigCommand.class, BenchCommand.class,
+                EvalCommand.class, AttentionCommand.class, PcaCommand.class, ExportCommand.class, InfoCommand.class,
+                HelpCommand.class},
         footer = {"", "Run 'dino COMMAND --help' for the options of a command."})
 public final class DinoCli implements Runnable {
 

@@ -87,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--out and --resume cannot be combined: a resumed run continues in its own directory");
         }
-        if (resume == null && configOptions.file == null) {
+        if (resume == null && configOptions.file() == null) {
             throw new ParameterException(spec.commandLine(),
                     "Missing option --config FILE (or --resume DIR to continue a run)");
         }
@@ -97,7 +97,7 @@ final class TrainCommand implements Callable<Integer> {
     private int newRun() throws Exception {
         DinoConfig config = configOptions.load();
         requireData(config);
-        Path runDir = out != null ? out : defaultRunDir(configOptions.file);
+        Path runDir = out != null ? out : defaultRunDir(configOptions.file());
         if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
             throw new UserInputException("Run directory " + runDir + " is a file; choose another --out");
         }
@@ -107,7 +107,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Files.createDirectories(runDir);
         ConfigLoader.writeResolved(config, runDir);
-        log().info("New run in {} ({})", runDir, configOptions.file);
+        log().info("New run in {} ({})", runDir, configOptions.file());
         trainer.train(config, runDir, false);
         return 0;
     }
@@ -120,7 +120,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserInputException("Cannot resume " + resume + ": it holds no " + TrainingCheckpoint.LATEST
                     + " (a run writes it after its first epoch); start a new run with --config instead");
         }
-        DinoConfig config = configOptions.file != null ? configOptions.load()
+        DinoConfig config = configOptions.file() != null ? configOptions.load()
                 : ConfigLoader.loadResolved(resume, configOptions.overrides);
         requireData(config);
         Path saved = resume.resolve(ConfigLoader.RESOLVED_CONFIG_FILE);

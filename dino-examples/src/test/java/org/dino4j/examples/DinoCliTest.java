@@ -49,7 +49,7 @@ class DinoCliTest {
                 "runs/x");
 
         TrainCommand train = (TrainCommand) parsed.subcommand().commandSpec().userObject();
-        assertEquals(Path.of("configs/fmnist-tiny.yaml"), train.configOptions.file);
+        assertEquals(Path.of("configs/fmnist-tiny.yaml"), train.configOptions.file());
         assertEquals(List.of("optim.lr=1e-3", "eval.knn_epochs=[0,1,2]"), train.configOptions.overrides);
         assertEquals(Path.of("runs/x"), train.out);
         assertNull(train.resume);
@@ -62,7 +62,7 @@ class DinoCliTest {
 
         TrainCommand train = (TrainCommand) parsed.subcommand().commandSpec().userObject();
         assertEquals(Path.of("runs/x"), train.resume);
-        assertNull(train.configOptions.file);
+        assertNull(train.configOptions.file());
         assertEquals(List.of("optim.epochs=10"), train.configOptions.overrides);
         assertTrue(parsed.hasMatchedOption("--verbose"));
     }
@@ -237,7 +237,7 @@ class DinoCliTest {
         Result r = run();
 
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().startsWith("Missing command: choose one of [train, config, help]\n"), r.err());
+        assertTrue(r.err().startsWith("Missing command: choose one of [quickstart, train, config, bench, eval, attention, pca, export, info, help]\n"), r.err());
     }
 
     @Test

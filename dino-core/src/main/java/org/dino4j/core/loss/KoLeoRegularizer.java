@@ -46,7 +46,11 @@ public final class KoLeoRegularizer {
         checkFeatures(features);
         NDArray x = normalize(widen(features));
         NDArray neighbours = nearestNeighbourIndices(x);
-        NDArray distances = x.sub(x.get(neighbours)).add(EPS).norm(new int[] {-1});
+        // x_nn as a one-hot matrix product rather than a gather: a gather's backward accumulates duplicate indices
+        // (two samples sharing a neighbour) in a thread-dependent order, which made runs not bit-reproducible.
+        long n = x.getShape().get(0);
+        NDArray pick = neighbours.oneHot((int) n).toType(x.getDataType(), false);
+        NDArray distances = x.sub(pick.matMul(x)).add(EPS).norm(new int[] {-1});
         return distances.add(EPS).log().mean().neg();
     }
 

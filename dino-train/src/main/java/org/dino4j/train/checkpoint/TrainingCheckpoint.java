@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import org.dino4j.core.io.TensorArchive;
 import org.dino4j.core.nn.DinoBlock;
 import org.dino4j.core.target.CenteringSharpening;
+import org.dino4j.core.target.TeacherTargets;
 import org.dino4j.train.optim.AdamW;
 
 import java.io.IOException;
@@ -16,7 +17,7 @@ import java.util.Map;
 
 /**
  * The full state of a DINO run in one atomically written file: student and teacher (parameters and buffers, official
- * names under {@code student/} and {@code teacher/}), AdamW moments and per-parameter step counts, the teacher centre,
+ * names under {@code student/} and {@code teacher/}), AdamW moments and per-parameter step counts, the teacher centres,
  * the position in training and the resolved configuration. All randomness of a run is derived from the seed and the
  * position (epoch, sample, iteration), so the position is the whole random state.
  */
@@ -43,14 +44,14 @@ public final class TrainingCheckpoint {
      * @param student student network
      * @param teacher teacher network
      * @param optimizer the optimiser
-     * @param centering the teacher centre
+     * @param targets the teacher-target methods by role ({@code cls}, {@code patch}); centres are saved
      * @param position where training continues
      * @param resolvedConfigYaml the run's resolved configuration
      * @param provenance versions and other facts stored as metadata
      * @throws IOException if writing fails
      */
     public static void save(Path file, DinoBlock student, DinoBlock teacher, AdamW optimizer,
-                            CenteringSharpening centering, Position position, String resolvedConfigYaml,
+                            Map<String, TeacherTargets> targets, Position position, String resolvedConfigYaml,
                             Map<String, String> provenance) throws IOException {
         LinkedHashMap<String, NDArray> tensors = new LinkedHashMap<>();
         student.stateDict().forEach((k, p) -> tensors.put("student/" + k, p.getArray()));
@@ -61,7 +62,11 @@ public final class TrainingCheckpoint {
             tensors.put("optimizer/exp_avg_sq/" + e.getKey(), e.getValue().expAvgSq());
             steps.addProperty(e.getKey(), e.getValue().step());
         }
-        tensors.put("center", centering.center());
+        targets.forEach((role, t) -> {
+            if (t instanceof CenteringSharpening c) {
+                tensors.put("center/" + role, c.center());
+            }
+        });
         JsonObject meta = new JsonObject();
         meta.addProperty("epoch", position.epoch());
         meta.addProperty("batch_in_epoch", position.batchInEpoch());
@@ -81,13 +86,13 @@ public final class TrainingCheckpoint {
      * @param student student network (initialised)
      * @param teacher teacher network (initialised)
      * @param optimizer optimiser over the student's trainable parameters
-     * @param centering the teacher centre
+     * @param targets the teacher-target methods by role, as saved
      * @param scratch a manager for temporary arrays
      * @return the position to continue from
      * @throws IOException if the file is unreadable or does not match the architecture (the message names what)
      */
     public static Position restore(Path file, DinoBlock student, DinoBlock teacher, AdamW optimizer,
-                                   CenteringSharpening centering, NDManager scratch) throws IOException {
+                                   Map<String, TeacherTargets> targets, NDManager scratch) throws IOException {
         TensorArchive.Content c = TensorArchive.read(file);
         try (NDManager tmp = scratch.newSubManager()) {
             try {
@@ -103,7 +108,11 @@ public final class TrainingCheckpoint {
             TensorArchive.Tensor v = c.tensor("optimizer/exp_avg_sq/" + name);
             optimizer.setState(name, m.data(), v.data(), steps.get(name).getAsLong());
         }
-        centering.setCenter(c.tensor("center").data());
+        for (Map.Entry<String, TeacherTargets> e : targets.entrySet()) {
+            if (e.getValue() instanceof CenteringSharpening cs) {
+                cs.setCenter(c.tensor("center/" + e.getKey()).data());
+            }
+        }
         JsonObject meta = c.metadata();
         return new Position(meta.get("epoch").getAsInt(), meta.get("batch_in_epoch").getAsInt(),
                 meta.get("iteration").getAsLong());

@@ -19,6 +19,34 @@ final class ConfigChecks {
         new ConfigChecks(tree).checkAll(c);
     }
 
+    /**
+     * Registered names are resolved here, at load time, so that a typo fails before any work starts; the objective
+     * parts that need a batch of at least 2 are checked too.
+     */
+    private void checkObjective(DinoConfig c) {
+        ObjectiveConfig o = c.objective();
+        try {
+            org.dino4j.train.objective.TeacherTargetsProvider.registry().get(o.teacherTargets(),
+                    "objective.teacher_targets");
+            var terms = org.dino4j.train.objective.LossTermProvider.registry();
+            for (int i = 0; i < o.extraTerms().size(); i++) {
+                terms.get(o.extraTerms().get(i).type(), "objective.extra_terms[" + i + "].type");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        if (o.koleoWeight() > 0 && c.optim().batchSize() < 2) {
+            throw new ConfigException("Inconsistent configuration: KoLeo (objective.koleo_weight = " + o.koleoWeight()
+                    + ") needs a nearest neighbour, so optim.batch_size must be at least 2, got "
+                    + c.optim().batchSize());
+        }
+        if (o.ibotEnabled() && c.model().backbone().type() != BackboneType.VIT) {
+            throw new ConfigException("Inconsistent configuration: iBOT (objective.ibot_weight = " + o.ibotWeight()
+                    + ") needs a ViT backbone (masked patch tokens), got model.backbone.type = "
+                    + c.model().backbone().type().configName());
+        }
+    }
+
     private void checkAll(DinoConfig c) {
         BackboneConfig backbone = c.model().backbone();
         int patch = backbone.patchSize();
@@ -29,6 +57,7 @@ final class ConfigChecks {
             divisible("crops.local_size", c.crops().localSize(), "model.backbone.patch_size", patch);
         }
         divisible("model.backbone.embed_dim", backbone.embedDim(), "model.backbone.num_heads", backbone.numHeads());
+        checkObjective(c);
 
         int epochs = c.optim().epochs();
         atMostEpochs("optim.freeze_last_layer", c.optim().freezeLastLayer(), epochs, "the last layer would never train");

@@ -55,9 +55,23 @@ public final class ConfigLoader {
      *     contradict each other
      */
     public static DinoConfig load(Path file, List<String> overrides) {
+        return load(file == null ? List.of() : List.of(file), overrides);
+    }
+
+    /**
+     * Loads the defaults, layers each file in order (later files win, e.g. an experiment file and then
+     * {@code configs/dinov2.yaml}) and then {@code overrides}, binds and checks the result.
+     *
+     * @param files experiment YAML files, in layering order (may be empty)
+     * @param overrides {@code key.path=value} strings applied in order after the files (may be empty)
+     * @return the checked configuration
+     * @throws ConfigException if a file cannot be read or parsed, a key is unknown, a value is invalid or values
+     *     contradict each other
+     */
+    public static DinoConfig load(List<Path> files, List<String> overrides) {
         LayeredTree tree = new LayeredTree();
         tree.merge(parse(readDefaults(), DEFAULTS_SOURCE), DEFAULTS_SOURCE);
-        if (file != null) {
+        for (Path file : files) {
             tree.merge(parse(readFile(file), file.toString()), file.toString());
         }
         for (String override : overrides == null ? List.<String>of() : overrides) {

@@ -15,16 +15,18 @@ import java.util.List;
  * @param data training images and the optional k-NN evaluation sets
  * @param crops multi-crop augmentation
  * @param loss temperatures and centring of the DINO loss
+ * @param objective the CLS loss assembly (DINO or DINOv2), teacher targets, iBOT, KoLeo and user loss terms
  * @param teacher how the teacher follows the student
  * @param optim optimiser, schedules and batch size
  * @param eval when and how to run k-NN evaluation
  * @param run logging, checkpointing and threading
  */
 public record DinoConfig(long seed, ModelConfig model, DataConfig data, CropsConfig crops, LossConfig loss,
+                         ObjectiveConfig objective,
                          TeacherConfig teacher, OptimConfig optim, EvalConfig eval, RunConfig run) {
 
     /** The defaults of {@code configs/default.yaml}, unchanged. */
     public static DinoConfig defaults() {
-        return ConfigLoader.load(null, List.of());
+        return ConfigLoader.load(List.of(), List.of());
     }
 }

@@ -5,8 +5,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import org.dino4j.core.loss.DinoClsLoss;
+import org.dino4j.core.loss.DinoV2ClsLoss;
+import org.dino4j.core.loss.IbotPatchLoss;
+import org.dino4j.core.masking.BatchMasks;
+import org.dino4j.core.target.SinkhornKnopp;
 import org.dino4j.core.target.TeacherTargets;
+import org.dino4j.train.config.ObjectiveMethod;
+import org.dino4j.train.objective.Objective;
+import org.dino4j.train.objective.StepOutputs;
+import org.dino4j.train.objective.WeightedTerm;
 import org.dino4j.train.model.MultiCropNetwork;
 import org.dino4j.train.optim.AdamW;
 import org.dino4j.train.optim.GradientClipping;
@@ -20,16 +30,20 @@ import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 /**
- * One DINO iteration in the official order: schedules; teacher forward on the global crops; student forward on all
- * crops; DINO loss against centred and sharpened teacher targets; centre update; zero grad, backward; per-tensor
- * clipping; the last layer's gradient cancelled while it is frozen; AdamW; teacher update.
+ * One training iteration in the official order: schedules; teacher forward on the global crops; student forward on
+ * all crops (global crops masked when iBOT is on); the CLS loss against the teacher targets (DINO: centred and
+ * sharpened, pairs of different views; DINOv2: teacher crops swapped, official scaling, centring or Sinkhorn-Knopp);
+ * the iBOT masked-patch loss; extra terms (KoLeo, user terms); explicit state updates (centres); zero grad,
+ * backward; per-tensor clipping; the last layer's gradient cancelled while it is frozen; AdamW; teacher update.
  */
 public final class DinoStep {
 
     private final MultiCropNetwork student;
     private final MultiCropNetwork teacher;
-    private final TeacherTargets targets;
-    private final DinoClsLoss loss;
+    private final Objective objective;
+    private final DinoClsLoss dinoLoss;
+    private final DinoV2ClsLoss dinoV2Loss;
+    private final IbotPatchLoss ibotLoss;
     private final AdamW optimizer;
     private final TeacherUpdate teacherUpdate;
     private final TrainingSchedules schedules;
@@ -39,8 +53,11 @@ public final class DinoStep {
     private final LinkedHashMap<String, Parameter> studentParams;
     private final LinkedHashMap<String, Parameter> teacherParams;
     private final Set<String> lastLayer;
+    private final long maskSeed;
 
     /**
+     * The DINO v1 step (the official {@code train_one_epoch}).
+     *
      * @param student the student network
      * @param teacher the teacher network (same architecture, no gradients)
      * @param targets the teacher-target method (centring and sharpening)
@@ -55,16 +72,43 @@ public final class DinoStep {
     public DinoStep(MultiCropNetwork student, MultiCropNetwork teacher, TeacherTargets targets, DinoClsLoss loss,
                     AdamW optimizer, TeacherUpdate teacherUpdate, TrainingSchedules schedules, int globalCrops,
                     double clipGrad, int freezeLastLayerEpochs) {
+        this(student, teacher, Objective.dino(targets, loss.studentTemperature()), optimizer, teacherUpdate,
+                schedules, globalCrops, clipGrad, freezeLastLayerEpochs, 0L);
+    }
+
+    /**
+     * A step with any objective (DINO, DINOv2, or parts of them).
+     *
+     * @param student the student network (with a mask token and patch head when iBOT is on)
+     * @param teacher the teacher network
+     * @param objective the objective
+     * @param optimizer AdamW over the student's trainable parameters
+     * @param teacherUpdate how the teacher follows the student
+     * @param schedules lr, wd, momentum, teacher temperature
+     * @param globalCrops number of global crops (2)
+     * @param clipGrad per-tensor clipping threshold, 0 disables
+     * @param freezeLastLayerEpochs epochs during which parameters named {@code *last_layer*} are not updated
+     * @param maskSeed seed of the iBOT masks (the masks of iteration t depend only on it and t)
+     */
+    public DinoStep(MultiCropNetwork student, MultiCropNetwork teacher, Objective objective, AdamW optimizer,
+                    TeacherUpdate teacherUpdate, TrainingSchedules schedules, int globalCrops, double clipGrad,
+                    int freezeLastLayerEpochs, long maskSeed) {
+        if (objective.method() == ObjectiveMethod.DINOV2 && globalCrops != DinoV2ClsLoss.GLOBAL_CROPS) {
+            throw new IllegalArgumentException("the DINOv2 loss needs exactly 2 global crops, got " + globalCrops);
+        }
         this.student = student;
         this.teacher = teacher;
-        this.targets = targets;
-        this.loss = loss;
+        this.objective = objective;
+        this.dinoLoss = new DinoClsLoss(objective.studentTemperature(), globalCrops);
+        this.dinoV2Loss = new DinoV2ClsLoss(objective.studentTemperature());
+        this.ibotLoss = new IbotPatchLoss(objective.studentTemperature());
         this.optimizer = optimizer;
         this.teacherUpdate = teacherUpdate;
         this.schedules = schedules;
         this.globalCrops = globalCrops;
         this.clipGrad = clipGrad;
         this.freezeLastLayerEpochs = freezeLastLayerEpochs;
+        this.maskSeed = maskSeed;
         this.studentParams = student.parameters();
         this.teacherParams = teacher.parameters();
         TreeSet<String> ll = new TreeSet<>();
@@ -92,21 +136,73 @@ public final class DinoStep {
         double wd = schedules.weightDecay().valueAt(iteration);
         double temperature = schedules.teacherTemperature().valueAt(epoch);
         double momentum = teacherUpdate instanceof EmaTeacher ema ? ema.momentum().valueAt(iteration) : Double.NaN;
+        int batch = Math.toIntExact(crops.get(0).getShape().get(0));
+        List<NDArray> globals = crops.subList(0, globalCrops);
+
+        NDArray masks = null;
+        NDArray maskIndices = null;
+        if (objective.ibot()) {
+            BatchMasks bm = objective.masks().sampleBatch(globalCrops * batch, masksRandom(iteration));
+            masks = scope.create(bm.toIntArray(), new Shape(bm.numImages(), bm.numPatches()));
+            maskIndices = scope.create(toLongs(bm.maskIndices()));
+        }
 
         AdamW.zeroGradients(optimizer.groups().all().values());
         double lossValue;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             // The teacher has no trainable parameters, so no graph is recorded for it.
-            NDArray teacherLogits = teacher.forward(crops.subList(0, globalCrops), true, null).logits();
-            MultiCropNetwork.Output out = student.forward(crops, true, rng);
-            NDArray q = targets.probabilities(teacherLogits, temperature);
-            NDArray l = loss.forward(out.logits(), q);
-            lossValue = l.getFloat();
+            MultiCropNetwork.Output t = teacher.forward(globals, null, objective.ibot(), true, null);
+            MultiCropNetwork.Output s = student.forward(crops, masks, objective.ibot(), true, rng);
+            NDArray teacherLogits = t.logits();
+
+            NDArray targets;
+            NDArray loss;
+            if (objective.method() == ObjectiveMethod.DINO) {
+                targets = objective.clsTargets().probabilities(teacherLogits, temperature);
+                loss = dinoLoss.forward(s.logits(), targets);
+            } else {
+                // DINOv2 matches student crop A with teacher crop B: swap the teacher's global halves.
+                targets = objective.clsTargets().probabilities(DinoV2ClsLoss.swapGlobalCrops(teacherLogits),
+                        temperature);
+                long g = (long) globalCrops * batch;
+                NDArray studentGlobal = s.logits().get(new NDIndex("0:{}", g));
+                loss = crops.size() > globalCrops
+                        ? dinoV2Loss.forward(studentGlobal, s.logits().get(new NDIndex("{}:", g)), targets).sum()
+                        : dinoV2Loss.forward(studentGlobal, targets).sum();
+            }
+
+            NDArray teacherPatchLogits = null;
+            if (objective.ibot()) {
+                NDArray sPatch = student.patchHead().forward(
+                        IbotPatchLoss.selectMasked(s.firstGroupPatchTokens(), maskIndices), true);
+                teacherPatchLogits = teacher.patchHead().forward(
+                        IbotPatchLoss.selectMasked(t.firstGroupPatchTokens(), maskIndices), true);
+                long masked = maskIndices.getShape().get(0);
+                NDArray patchTargets = objective.patchTargets() instanceof SinkhornKnopp sk
+                        ? sk.probabilities(teacherPatchLogits, temperature, masked)
+                        : objective.patchTargets().probabilities(teacherPatchLogits, temperature);
+                loss = loss.add(ibotLoss.forwardMasked(sPatch, patchTargets, masks).mul((float) objective.ibotWeight()));
+            }
+
+            StepOutputs outputs = new StepOutputs(s.cls(), s.logits(), teacherLogits, targets, globalCrops, batch,
+                    epoch, iteration);
+            for (WeightedTerm term : objective.terms()) {
+                // a float factor keeps the 0-d float32 loss float32 (a double would promote it to float64)
+                loss = loss.add(term.term().compute(outputs).mul((float) term.weight()));
+            }
+
+            lossValue = loss.getFloat();
             if (!Double.isFinite(lossValue)) {
                 throw new NonFiniteLossException(iteration, epoch, lossValue);
             }
-            targets.update(teacherLogits);
-            gc.backward(l);
+            objective.clsTargets().update(teacherLogits);
+            if (teacherPatchLogits != null) {
+                objective.patchTargets().update(teacherPatchLogits);
+            }
+            for (WeightedTerm term : objective.terms()) {
+                term.term().afterStep(outputs);
+            }
+            gc.backward(loss);
         }
         GradientClipping.clipPerTensor(optimizer.groups().all(), clipGrad, scope);
         Set<String> frozen = epoch < freezeLastLayerEpochs ? lastLayer : Set.of();
@@ -114,5 +210,17 @@ public final class DinoStep {
         optimizer.step(lr, wd, frozen);
         teacherUpdate.afterOptimizerStep(studentParams, teacherParams, iteration);
         return new StepResult(iteration, epoch, lossValue, lr, wd, momentum, temperature);
+    }
+
+    private SplittableRandom masksRandom(long iteration) {
+        return new SplittableRandom(maskSeed * 0x9E3779B97F4A7C15L + iteration * 0xD1B54A32D192ED03L + 0x5DEECE66DL);
+    }
+
+    private static long[] toLongs(int[] a) {
+        long[] out = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i];
+        }
+        return out;
     }
 }

@@ -5,10 +5,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import org.dino4j.core.loss.DinoClsLoss;
+import org.dino4j.core.masking.BlockMaskGenerator;
+import org.dino4j.core.target.TeacherTargets;
+import org.dino4j.train.config.ObjectiveConfig;
+import org.dino4j.train.objective.LossTermProvider;
+import org.dino4j.train.objective.Objective;
+import org.dino4j.train.objective.Registry;
+import org.dino4j.train.objective.TeacherTargetsProvider;
+import org.dino4j.train.objective.WeightedTerm;
 import org.dino4j.core.schedule.CosineSchedule;
 import org.dino4j.core.schedule.TeacherTemperatureSchedule;
-import org.dino4j.core.target.CenteringSharpening;
 import org.dino4j.train.augment.MultiCropAugmentation;
 import org.dino4j.train.checkpoint.TrainingCheckpoint;
 import org.dino4j.train.config.ConfigLoader;
@@ -60,7 +66,8 @@ public final class DinoTrainer implements AutoCloseable {
     private final NDManager root;
     private final MultiCropNetwork student;
     private final MultiCropNetwork teacher;
-    private final CenteringSharpening centering;
+    private final Objective objective;
+    private final Map<String, TeacherTargets> targetsByRole = new LinkedHashMap<>();
     private final AdamW optimizer;
     private final TeacherUpdate teacherUpdate;
     private final TrainingSchedules schedules;
@@ -72,6 +79,7 @@ public final class DinoTrainer implements AutoCloseable {
     private final String resolvedYaml;
     private TrainingCheckpoint.Position position = new TrainingCheckpoint.Position(0, 0, 0);
     private final Map<Integer, Map<Integer, Double>> knnHistory = new TreeMap<>();
+    private volatile boolean stopRequested; // [progress/stop] set by requestStop(), e.g. from a Ctrl-C handler
 
     /**
      * Prepares a new run (nothing is trained until {@link #run()}).
@@ -103,8 +111,8 @@ public final class DinoTrainer implements AutoCloseable {
 
         this.root = NDManager.newBaseManager();
         root.setName("dino-run");
-        this.student = ModelFactory.student(config.model());
-        this.teacher = ModelFactory.teacher(config.model());
+        this.student = ModelFactory.student(config.model(), config.objective());
+        this.teacher = ModelFactory.teacher(config.model(), config.objective());
         student.initializeWeights(root, config.seed());
         teacher.initializeWeights(root, config.seed());
         // The teacher starts as a copy of the student and never receives gradients (official train_dino).
@@ -122,8 +130,11 @@ public final class DinoTrainer implements AutoCloseable {
                         itersPerEpoch),
                 new TeacherTemperatureSchedule(config.loss().warmupTeacherTemp(), config.loss().teacherTemp(),
                         config.loss().warmupTeacherTempEpochs(), epochs));
-        this.centering = new CenteringSharpening(root, config.model().head().outDim(),
-                config.loss().centerMomentum());
+        this.objective = buildObjective(config, student.backbone().embedDim(), root);
+        targetsByRole.put("cls", objective.clsTargets());
+        if (objective.patchTargets() != null) {
+            targetsByRole.put("patch", objective.patchTargets());
+        }
         this.optimizer = new AdamW(ParameterGroups.of(student.trainableParameters()),
                 config.optim().betas().beta1(), config.optim().betas().beta2(), config.optim().eps(), root);
         this.teacherUpdate = switch (config.teacher().update()) {
@@ -131,9 +142,8 @@ public final class DinoTrainer implements AutoCloseable {
             case PREVIOUS_EPOCH -> new PreviousEpochTeacher();
             case PREVIOUS_ITERATION -> new PreviousIterationTeacher();
         };
-        this.step = new DinoStep(student, teacher, centering,
-                new DinoClsLoss(config.loss().studentTemp(), 2), optimizer, teacherUpdate, schedules, 2,
-                config.optim().clipGrad(), config.optim().freezeLastLayer());
+        this.step = new DinoStep(student, teacher, objective, optimizer, teacherUpdate, schedules, 2,
+                config.optim().clipGrad(), config.optim().freezeLastLayer(), config.seed());
         int workers = config.data().workers() > 0 ? config.data().workers()
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         this.loader = MultiCropLoader.builder()
@@ -165,7 +175,8 @@ public final class DinoTrainer implements AutoCloseable {
         DinoConfig c = config != null ? config : ConfigLoader.loadResolved(runDir, List.of());
         DinoTrainer t = new DinoTrainer(c, runDir);
         try {
-            t.position = TrainingCheckpoint.restore(file, t.student, t.teacher, t.optimizer, t.centering, t.root);
+            t.position = TrainingCheckpoint.restore(file, t.student, t.teacher, t.optimizer, t.targetsByRole,
+                    t.root);
         } catch (IOException e) {
             t.close();
             throw new UncheckedIOException("cannot resume from " + file + ": " + e.getMessage(), e);
@@ -220,9 +231,11 @@ public final class DinoTrainer implements AutoCloseable {
         int windowImages = 0;
         double lossSum = 0;
         int lossCount = 0;
-        try (MultiCropLoader.Epoch batches = loader.epoch(epoch, first)) {
+        try (MultiCropLoader.Epoch batches = loader.epoch(epoch, first);
+             Progress.Bar bar = Progress.start("epoch " + (epoch + 1) + "/" + config.optim().epochs(), // [progress]
+                     itersPerEpoch, first, "it", null)) {
             for (int b = first; b < itersPerEpoch; b++) {
-                if (position.iteration() >= maxIteration) {
+                if (position.iteration() >= maxIteration || stopRequested) { // [progress/stop]
                     return false;
                 }
                 MultiCropBatch batch = batches.next();
@@ -239,13 +252,15 @@ public final class DinoTrainer implements AutoCloseable {
                 windowImages += batch.size();
                 lossSum += r.loss();
                 lossCount++;
+                bar.step(batch.size(), r.loss()); // [progress]
                 if ((it + 1) % config.run().logEvery() == 0 || b + 1 == itersPerEpoch) {
                     double seconds = (System.nanoTime() - windowStart) / 1e9;
                     double ips = windowImages / Math.max(seconds, 1e-9);
                     LoaderStats ls = loader.stats();
                     metrics.train(r, ips, ls.augmentImagesPerSecond());
-                    LOG.info(String.format("epoch %d it %d/%d (global %d) loss %.4f (avg %.4f) lr %.3g wd %.3g m %.5f "
-                                    + "T %.3f | %.1f img/s, %.0f ms/step, augment %.0f img/s",
+                    // [progress] bar.log: info without a bar, debug while a bar shows the same figures
+                    bar.log(LOG, String.format("epoch %d it %d/%d (global %d) loss %.4f (avg %.4f) lr %.3g wd %.3g "
+                                    + "m %.5f T %.3f | %.1f img/s, %.0f ms/step, augment %.0f img/s",
                             epoch, b + 1, itersPerEpoch, it + 1, r.loss(), lossSum / lossCount, r.lr(),
                             r.weightDecay(), r.momentum(), r.teacherTemperature(), ips,
                             1000 * seconds / Math.max(1, lossCount), ls.augmentImagesPerSecond()));
@@ -269,11 +284,14 @@ public final class DinoTrainer implements AutoCloseable {
             return Map.of();
         }
         int[] ks = config.eval().knnK().stream().mapToInt(Integer::intValue).toArray();
-        try (NDManager scope = root.newSubManager()) {
+        try (NDManager scope = root.newSubManager();
+             Progress.Bar bar = Progress.start("k-NN features", // [progress]
+                     (long) evalSets.bank().size() + evalSets.queries().size(), 0, "img", LOG)) {
             var norm = DataFactory.normalization(config.crops());
-            NDArray bank = FeatureExtractor.extract(teacher.backbone(), evalSets.bank(), norm, EVAL_BATCH, scope);
-            NDArray queries = FeatureExtractor.extract(teacher.backbone(), evalSets.queries(), norm, EVAL_BATCH,
-                    scope);
+            NDArray bank = FeatureExtractor.extract(teacher.backbone(), bar.track(evalSets.bank()), norm, EVAL_BATCH,
+                    scope); // [progress] bar.track
+            NDArray queries = FeatureExtractor.extract(teacher.backbone(), bar.track(evalSets.queries()), norm,
+                    EVAL_BATCH, scope); // [progress] bar.track
             List<KnnClassifier.Accuracy> acc = KnnClassifier.evaluate(bank, FeatureExtractor.labels(evalSets.bank()),
                     queries, FeatureExtractor.labels(evalSets.queries()), evalSets.bank().classNames().size(), ks,
                     config.eval().knnTemperature());
@@ -297,6 +315,19 @@ public final class DinoTrainer implements AutoCloseable {
                 String.format("%.1f", (System.nanoTime() - t0) / 1e9));
     }
 
+    /**
+     * Asks a running {@link #runUntil} to stop after the current step and write a checkpoint, so that the run resumes
+     * exactly there; safe to call from another thread (a Ctrl-C handler). [progress/stop]
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Whether {@link #requestStop()} was called. [progress/stop] */
+    public boolean stopRequested() {
+        return stopRequested;
+    }
+
     /** Writes the latest checkpoint now. */
     public void saveCheckpoint() {
         try {
@@ -304,8 +335,8 @@ public final class DinoTrainer implements AutoCloseable {
             prov.put("djl", Engine.getDjlVersion());
             prov.put("pytorch", Engine.getInstance().getVersion());
             prov.put("seed", Long.toString(config.seed()));
-            TrainingCheckpoint.save(runDir.resolve(TrainingCheckpoint.LATEST), student, teacher, optimizer, centering,
-                    position, resolvedYaml, prov);
+            TrainingCheckpoint.save(runDir.resolve(TrainingCheckpoint.LATEST), student, teacher, optimizer,
+                    targetsByRole, position, resolvedYaml, prov);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint in " + runDir + ": " + e.getMessage(), e);
         }
@@ -344,6 +375,41 @@ public final class DinoTrainer implements AutoCloseable {
     /** The run directory. */
     public Path runDirectory() {
         return runDir;
+    }
+
+    /**
+     * Resolves the objective of a configuration: CLS loss assembly, teacher targets (a registered name), iBOT with
+     * its own targets and masks, KoLeo and the user terms (registered names).
+     */
+    static Objective buildObjective(DinoConfig config, long embedDim, NDManager owner) {
+        ObjectiveConfig o = config.objective();
+        long k = config.model().head().outDim();
+        TeacherTargetsProvider targets = TeacherTargetsProvider.registry().get(o.teacherTargets(),
+                "objective.teacher_targets");
+        double centerMomentum = config.loss().centerMomentum();
+        List<WeightedTerm> terms = new ArrayList<>();
+        Registry<LossTermProvider> registry = LossTermProvider.registry();
+        if (o.koleoWeight() > 0) {
+            terms.add(new WeightedTerm("koleo", registry.get("koleo", "objective.koleo_weight").create(embedDim, k),
+                    o.koleoWeight()));
+        }
+        for (int i = 0; i < o.extraTerms().size(); i++) {
+            var t = o.extraTerms().get(i);
+            terms.add(new WeightedTerm(t.type(),
+                    registry.get(t.type(), "objective.extra_terms[" + i + "].type").create(embedDim, k), t.weight()));
+        }
+        BlockMaskGenerator masks = null;
+        TeacherTargets patchTargets = null;
+        if (o.ibotEnabled()) {
+            int grid = config.crops().globalSize() / config.model().backbone().patchSize();
+            masks = BlockMaskGenerator.builder().setGrid(grid, grid)
+                    .optMaskRatio(o.maskRatio().min(), o.maskRatio().max())
+                    .optMaskedShare(o.maskShare())
+                    .build();
+            patchTargets = targets.create(owner, k, centerMomentum);
+        }
+        return new Objective(o.method(), config.loss().studentTemp(), targets.create(owner, k, centerMomentum),
+                patchTargets, o.ibotWeight(), masks, terms);
     }
 
     private static Map<String, NDArray> stateValues(MultiCropNetwork net) {

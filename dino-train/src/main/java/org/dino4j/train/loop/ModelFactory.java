@@ -6,6 +6,7 @@ import org.dino4j.core.head.DinoHead;
 import org.dino4j.train.config.BackboneConfig;
 import org.dino4j.train.config.HeadConfig;
 import org.dino4j.train.config.ModelConfig;
+import org.dino4j.train.config.ObjectiveConfig;
 import org.dino4j.train.model.MultiCropNetwork;
 
 /** Builds the networks a configuration describes. */
@@ -21,6 +22,18 @@ public final class ModelFactory {
      * @return an uninitialised backbone
      */
     public static Backbone backbone(BackboneConfig c, double dropPathRate) {
+        return backbone(c, dropPathRate, false);
+    }
+
+    /**
+     * The backbone of a configuration, optionally with the learnable mask token of masked-image modelling.
+     *
+     * @param c the backbone section
+     * @param dropPathRate the stochastic-depth rate
+     * @param maskToken whether the ViT gets a {@code mask_token} (iBOT)
+     * @return an uninitialised backbone
+     */
+    public static Backbone backbone(BackboneConfig c, double dropPathRate, boolean maskToken) {
         return switch (c.type()) {
             case VIT -> VisionTransformer.builder()
                     .setPatchSize(c.patchSize())
@@ -31,6 +44,7 @@ public final class ModelFactory {
                     .optMlpRatio(c.mlpRatio())
                     .optQkvBias(c.qkvBias())
                     .optDropPathRate(dropPathRate)
+                    .optMaskToken(maskToken)
                     .build();
         };
     }
@@ -54,15 +68,31 @@ public final class ModelFactory {
                 .build();
     }
 
-    /** The student: stochastic depth as configured. */
+    /** The DINO student: stochastic depth as configured. */
     public static MultiCropNetwork student(ModelConfig c) {
-        Backbone b = backbone(c.backbone(), c.backbone().dropPathRate());
-        return new MultiCropNetwork(b, head(c.head(), b.embedDim()));
+        return network(c, c.backbone().dropPathRate(), false, false);
     }
 
-    /** The teacher: same architecture, no stochastic depth (the official teacher is built with the default 0). */
+    /** The DINO teacher: same architecture, no stochastic depth (the official teacher is built with the default 0). */
     public static MultiCropNetwork teacher(ModelConfig c) {
-        Backbone b = backbone(c.backbone(), 0.0);
-        return new MultiCropNetwork(b, head(c.head(), b.embedDim()));
+        return network(c, 0.0, false, false);
+    }
+
+    /**
+     * The student of an objective: with iBOT, the backbone gets a mask token and (unless shared) an iBOT head of the
+     * DINO head's shape.
+     */
+    public static MultiCropNetwork student(ModelConfig c, ObjectiveConfig o) {
+        return network(c, c.backbone().dropPathRate(), o.ibotEnabled(), o.ibotEnabled() && o.ibotSeparateHead());
+    }
+
+    /** The teacher of an objective: the student's architecture without stochastic depth. */
+    public static MultiCropNetwork teacher(ModelConfig c, ObjectiveConfig o) {
+        return network(c, 0.0, o.ibotEnabled(), o.ibotEnabled() && o.ibotSeparateHead());
+    }
+
+    private static MultiCropNetwork network(ModelConfig c, double dropPath, boolean maskToken, boolean ibotHead) {
+        Backbone b = backbone(c.backbone(), dropPath, maskToken);
+        return new MultiCropNetwork(b, head(c.head(), b.embedDim()), ibotHead ? head(c.head(), b.embedDim()) : null);
     }
 }

@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dino4j.core.backbone.Backbone;
+import org.dino4j.core.backbone.BackboneOutput;
+import org.dino4j.core.backbone.VisionTransformer;
 import org.dino4j.core.head.ProjectionHead;
 import org.dino4j.core.nn.DinoBlock;
 
@@ -16,7 +18,8 @@ import java.util.SplittableRandom;
 /**
  * A backbone and a projection head applied to a list of crops, as the official {@code MultiCropWrapper}: consecutive
  * crops of the same resolution are batched into one backbone pass, their CLS features are concatenated in crop order
- * and the head runs once over all of them. Parameter names are {@code backbone.*} and {@code head.*}.
+ * and the head runs once over all of them. Parameter names are {@code backbone.*} and {@code head.*}, plus
+ * {@code ibot_head.*} when the network has a separate iBOT head (DINOv2).
  */
 public final class MultiCropNetwork extends DinoBlock {
 
@@ -25,21 +28,37 @@ public final class MultiCropNetwork extends DinoBlock {
      *
      * @param cls [crops*B, D] backbone CLS features, crop-major
      * @param logits [crops*B, K] head outputs, crop-major
+     * @param firstGroupPatchTokens [g*B, N, D] patch tokens of the first same-resolution group (the global crops),
+     *     or null when not requested
      */
-    public record Output(NDArray cls, NDArray logits) {}
+    public record Output(NDArray cls, NDArray logits, NDArray firstGroupPatchTokens) {}
 
     private final Backbone backbone;
     private final ProjectionHead head;
+    private final ProjectionHead ibotHead;
 
     /**
      * @param backbone the backbone
      * @param head the projection head
      */
     public MultiCropNetwork(Backbone backbone, ProjectionHead head) {
+        this(backbone, head, null);
+    }
+
+    /**
+     * @param backbone the backbone
+     * @param head the projection head of the CLS objective
+     * @param ibotHead a separate head of the iBOT patch objective, or null (none, or shared with {@code head})
+     */
+    public MultiCropNetwork(Backbone backbone, ProjectionHead head, ProjectionHead ibotHead) {
         this.backbone = backbone;
         this.head = head;
+        this.ibotHead = ibotHead;
         child("backbone", backbone.block());
         child("head", head.block());
+        if (ibotHead != null) {
+            child("ibot_head", ibotHead.block());
+        }
     }
 
     /** The backbone. */
@@ -52,6 +71,11 @@ public final class MultiCropNetwork extends DinoBlock {
         return head;
     }
 
+    /** The head of the patch objective: the separate iBOT head if there is one, else the CLS head. */
+    public ProjectionHead patchHead() {
+        return ibotHead != null ? ibotHead : head;
+    }
+
     /**
      * Runs the backbone on every crop (same-resolution runs batched) and the head on all CLS features at once.
      *
@@ -61,7 +85,24 @@ public final class MultiCropNetwork extends DinoBlock {
      * @return CLS features and logits, crop-major
      */
     public Output forward(List<NDArray> crops, boolean training, SplittableRandom rng) {
+        return forward(crops, null, false, training, rng);
+    }
+
+    /**
+     * Runs the network with optional masks on the first same-resolution group (the global crops): masked patch
+     * embeddings are replaced by the backbone's mask token, as the iBOT / DINOv2 student sees them.
+     *
+     * @param crops each [B, C, H, W]
+     * @param firstGroupMasks [g*B, N] 0/1 masks of the first group's images (crop-major), or null
+     * @param wantPatchTokens whether to return the first group's patch tokens
+     * @param training whether stochastic depth is active
+     * @param rng randomness for stochastic depth
+     * @return CLS features, logits and (on request) the first group's patch tokens
+     */
+    public Output forward(List<NDArray> crops, NDArray firstGroupMasks, boolean wantPatchTokens, boolean training,
+                          SplittableRandom rng) {
         List<NDArray> features = new ArrayList<>();
+        NDArray patches = null;
         int start = 0;
         while (start < crops.size()) {
             int end = start + 1;
@@ -70,11 +111,28 @@ public final class MultiCropNetwork extends DinoBlock {
             }
             NDArray batch = end - start == 1 ? crops.get(start)
                     : NDArrays.concat(new NDList(crops.subList(start, end)), 0);
-            features.add(backbone.forward(batch, training, rng).cls());
+            BackboneOutput out;
+            if (start == 0 && firstGroupMasks != null) {
+                if (!(backbone instanceof VisionTransformer vit)) {
+                    throw new IllegalStateException("masked crops need a VisionTransformer backbone with a mask token, "
+                            + "got " + backbone.getClass().getSimpleName());
+                }
+                out = vit.forward(batch, firstGroupMasks, training, rng);
+            } else {
+                out = backbone.forward(batch, training, rng);
+            }
+            if (start == 0 && wantPatchTokens) {
+                if (out.patchTokens() == null) {
+                    throw new IllegalStateException("the patch objective needs patch tokens, which "
+                            + backbone.getClass().getSimpleName() + " does not produce");
+                }
+                patches = out.patchTokens();
+            }
+            features.add(out.cls());
             start = end;
         }
         NDArray cls = features.size() == 1 ? features.get(0) : NDArrays.concat(new NDList(features), 0);
-        return new Output(cls, head.forward(cls, training));
+        return new Output(cls, head.forward(cls, training), patches);
     }
 
     private static boolean sameResolution(NDArray a, NDArray b) {

@@ -27,7 +27,7 @@ class ConfigLoaderTest {
 
     @Test
     void defaultsLoadWithTheOfficialValues() {
-        DinoConfig c = ConfigLoader.load(null, List.of());
+        DinoConfig c = ConfigLoader.load((Path) null, List.of());
 
         assertEquals(0, c.seed());
         BackboneConfig b = c.model().backbone();
@@ -137,7 +137,7 @@ class ConfigLoaderTest {
 
     @Test
     void listsAreImmutable() {
-        DinoConfig c = ConfigLoader.load(null, List.of("eval.knn_epochs=[0]", "data.eval.train_path=a",
+        DinoConfig c = ConfigLoader.load((Path) null, List.of("eval.knn_epochs=[0]", "data.eval.train_path=a",
                 "data.eval.test_path=b"));
 
         assertThrows(UnsupportedOperationException.class, () -> c.eval().knnEpochs().add(3));
@@ -162,13 +162,13 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, List.of()));
 
         assertEquals("Unknown key 'optimizer' in " + file + "; valid top-level keys: [crops, data, eval, loss, model,"
-                + " optim, run, seed, teacher]", e.getMessage());
+                + " objective, optim, run, seed, teacher]", e.getMessage());
     }
 
     @Test
     void unknownKeyInOverrideNamesTheOverride() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(null, List.of("model.backbone.heads=8")));
+                () -> ConfigLoader.load((Path) null, List.of("model.backbone.heads=8")));
 
         assertEquals("Unknown key 'model.backbone.heads' in --set model.backbone.heads=8; valid keys in"
                 + " 'model.backbone': [depth, drop_path_rate, embed_dim, image_size, mlp_ratio, num_heads, patch_size,"
@@ -188,7 +188,7 @@ class ConfigLoaderTest {
     @Test
     void badDatasetTypeListsTheValidNames() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(null, List.of("data.train.type=mnist")));
+                () -> ConfigLoader.load((Path) null, List.of("data.train.type=mnist")));
 
         assertEquals("Bad value for 'data.train.type' in --set data.train.type=mnist: 'mnist'; expected one of"
                 + " [fashion-mnist, folder, idx]", e.getMessage());
@@ -206,7 +206,7 @@ class ConfigLoaderTest {
     @Test
     void batchOfOneIsRejected() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(null, List.of("optim.batch_size=1")));
+                () -> ConfigLoader.load((Path) null, List.of("optim.batch_size=1")));
 
         assertEquals("Bad value for 'optim.batch_size' in --set optim.batch_size=1: 1; expected an integer >= 2",
                 e.getMessage());
@@ -215,12 +215,12 @@ class ConfigLoaderTest {
     @Test
     void exclusiveBoundsAreShownAsOpenIntervals() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(null, List.of("model.backbone.drop_path_rate=1.0")));
+                () -> ConfigLoader.load((Path) null, List.of("model.backbone.drop_path_rate=1.0")));
 
         assertEquals("Bad value for 'model.backbone.drop_path_rate' in --set model.backbone.drop_path_rate=1.0: 1.0;"
                 + " expected a number in [0, 1)", e.getMessage());
         ConfigException temp = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(null, List.of("loss.student_temp=0")));
+                () -> ConfigLoader.load((Path) null, List.of("loss.student_temp=0")));
         assertEquals("Bad value for 'loss.student_temp' in --set loss.student_temp=0: 0; expected a number > 0",
                 temp.getMessage());
     }
@@ -243,7 +243,7 @@ class ConfigLoaderTest {
 
         assertEquals("Bad value for 'optim.epochs' in " + file + ": 'many'; expected an integer >= 1", e.getMessage());
         ConfigException fraction = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(null, List.of("optim.epochs=2.5")));
+                () -> ConfigLoader.load((Path) null, List.of("optim.epochs=2.5")));
         assertEquals("Bad value for 'optim.epochs' in --set optim.epochs=2.5: 2.5; expected an integer >= 1",
                 fraction.getMessage());
     }
@@ -251,17 +251,17 @@ class ConfigLoaderTest {
     @Test
     void wrongListLengthNamesTheComponents() {
         ConfigException scale = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(null, List.of("crops.global_scale=[0.4]")));
+                () -> ConfigLoader.load((Path) null, List.of("crops.global_scale=[0.4]")));
         assertEquals("Bad value for 'crops.global_scale' in --set crops.global_scale=[0.4]: [0.4]; expected a list"
                 + " [min, max]", scale.getMessage());
 
         ConfigException mean = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(null, List.of("crops.mean=[0.5]")));
+                () -> ConfigLoader.load((Path) null, List.of("crops.mean=[0.5]")));
         assertEquals("Bad value for 'crops.mean' in --set crops.mean=[0.5]: [0.5]; expected a list of 3 numbers",
                 mean.getMessage());
 
         ConfigException k = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(null, List.of("eval.knn_k=[]")));
+                () -> ConfigLoader.load((Path) null, List.of("eval.knn_k=[]")));
         assertEquals("Bad value for 'eval.knn_k' in --set eval.knn_k=[]: []; expected a list of at least 1 integers"
                 + " >= 1", k.getMessage());
     }
@@ -269,7 +269,7 @@ class ConfigLoaderTest {
     @Test
     void reversedIntervalIsRejectedByItsRecord() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(null, List.of("crops.local_scale=[0.4, 0.05]")));
+                () -> ConfigLoader.load((Path) null, List.of("crops.local_scale=[0.4, 0.05]")));
 
         assertEquals("Bad value for 'crops.local_scale' in --set crops.local_scale=[0.4, 0.05]: [0.4, 0.05]; min 0.4"
                 + " is greater than max 0.05; write the interval as [min, max]", e.getMessage());
@@ -320,7 +320,7 @@ class ConfigLoaderTest {
     @Test
     void embedDimNotDivisibleByHeads() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(null, List.of("model.backbone.num_heads=5")));
+                () -> ConfigLoader.load((Path) null, List.of("model.backbone.num_heads=5")));
 
         assertEquals("Inconsistent configuration: model.backbone.embed_dim = 384 (from default.yaml) is not divisible"
                 + " by model.backbone.num_heads = 5 (from --set model.backbone.num_heads=5); use a multiple of 5, e.g."
@@ -330,7 +330,7 @@ class ConfigLoaderTest {
     @Test
     void freezingLongerThanTrainingIsRejected() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(null, List.of("optim.epochs=3", "optim.warmup_epochs=0",
+                () -> ConfigLoader.load((Path) null, List.of("optim.epochs=3", "optim.warmup_epochs=0",
                         "optim.freeze_last_layer=4")));
 
         assertEquals("Inconsistent configuration: optim.freeze_last_layer = 4 (from --set optim.freeze_last_layer=4)"
@@ -341,7 +341,7 @@ class ConfigLoaderTest {
     @Test
     void knnEpochsNeedEvaluationData() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(null, List.of("eval.knn_epochs=[0, 10]")));
+                () -> ConfigLoader.load((Path) null, List.of("eval.knn_epochs=[0, 10]")));
 
         assertEquals("Inconsistent configuration: eval.knn_epochs = [0, 10] (from --set eval.knn_epochs=[0, 10]) asks"
                 + " for k-NN evaluation, but data.eval.train_path and data.eval.test_path are not set; set both or use"
@@ -360,7 +360,7 @@ class ConfigLoaderTest {
 
     @Test
     void malformedOverride() {
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("optim.lr")));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load((Path) null, List.of("optim.lr")));
 
         assertEquals("Bad override 'optim.lr'; expected key=value with a dotted key path, e.g. optim.lr=1e-3 or"
                 + " eval.knn_epochs=[0,1,2]", e.getMessage());

@@ -1,0 +1,85 @@
+package org.dino4j.train.eval;
+
+import org.dino4j.train.config.ConfigLoader;
+import org.dino4j.train.config.DinoConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class TrainingFlopsTest {
+
+    /** issue 6's bench-small: image 32/16, patch 4, dim 192, depth 6, heads 3, head 4096/2048/256, 2+6 crops, batch 32. */
+    static DinoConfig benchSmall() {
+        return ConfigLoader.load((Path) null, List.of("model.backbone.image_size=32", "model.backbone.patch_size=4",
+                "model.backbone.embed_dim=192", "model.backbone.depth=6", "model.backbone.num_heads=3",
+                "model.backbone.drop_path_rate=0", "model.head.out_dim=4096", "model.head.hidden_dim=2048",
+                "model.head.bottleneck_dim=256", "crops.global_size=32", "crops.local_size=16",
+                "crops.local_count=6", "optim.batch_size=32"));
+    }
+
+    @Test
+    void benchSmallCostsAbout157GflopPerStepAndFivePerImage() {
+        TrainingFlops f = TrainingFlops.of(benchSmall());
+
+        assertEquals(156.7e9, f.perStep(), 0.1e9);
+        assertEquals(4.9e9, f.perImage(), 0.01e9);
+        assertEquals(32 * f.perImage(), f.perStep());
+        assertEquals(3 * f.studentForwardPerImage() + f.teacherForwardPerImage(), f.perImage());
+        assertEquals(2 * (f.backboneGlobalCrop() + f.headPerCrop()), f.teacherForwardPerImage());
+        assertEquals(2 * (f.backboneGlobalCrop() + f.headPerCrop()) + 6 * (f.backboneLocalCrop() + f.headPerCrop()),
+                f.studentForwardPerImage());
+    }
+
+    @Test
+    void vitFormulaCountsEveryMatrixProduct() {
+        // side 8, patch 4: N = 4 patches, T = 5 tokens; C 3, D 6, depth 2, MLP 12
+        long patchEmbed = 4 * (3 * 16) * 6;
+        long qkv = 5 * 6 * 18;
+        long scores = 5 * 5 * 6;
+        long values = 5 * 5 * 6;
+        long proj = 5 * 6 * 6;
+        long mlp = 5 * 6 * 12 + 5 * 12 * 6;
+        long expected = 2 * (patchEmbed + 2 * (qkv + scores + values + proj + mlp));
+
+        assertEquals(expected, TrainingFlops.vitForward(8, 4, 3, 6, 2, 12));
+    }
+
+    @Test
+    void headFormulaCountsTheMlpAndTheLastLayer() {
+        DinoConfig c = ConfigLoader.load((Path) null, List.of("model.head.out_dim=100", "model.head.hidden_dim=20",
+                "model.head.bottleneck_dim=10", "model.head.num_layers=3"));
+        DinoConfig one = ConfigLoader.load((Path) null, List.of("model.head.out_dim=100",
+                "model.head.bottleneck_dim=10", "model.head.num_layers=1"));
+
+        assertEquals(2 * (8 * 20 + 20 * 20 + 20 * 10 + 10 * 100), TrainingFlops.dinoHeadForward(c.model().head(), 8));
+        assertEquals(2 * (8 * 10 + 10 * 100), TrainingFlops.dinoHeadForward(one.model().head(), 8));
+    }
+
+    @Test
+    void withoutLocalCropsOnlyTheGlobalCropsCount() {
+        DinoConfig c = ConfigLoader.load((Path) null, List.of("crops.local_count=0"));
+
+        TrainingFlops f = TrainingFlops.of(c);
+
+        assertEquals(0, f.backboneLocalCrop());
+        assertEquals(f.teacherForwardPerImage(), f.studentForwardPerImage());
+        assertEquals(4 * f.teacherForwardPerImage(), f.perImage());
+    }
+
+    @Test
+    void vitSmall16At224IsTwiceTheUsuallyQuotedMultiplyAdds() {
+        // ViT-S/16 at 224 px is usually quoted as 4.6 "GFLOPs", counting multiply-adds (4.60e9 here)
+        assertEquals(2 * 4.6e9, TrainingFlops.vitForward(224, 16, 3, 384, 12, 1536), 0.02e9);
+    }
+
+    @Test
+    void aSideThatIsNotAMultipleOfThePatchIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainingFlops.vitForward(30, 4, 3, 8, 1, 16));
+        assertEquals("image side 30 is not a multiple of the patch size 4", e.getMessage());
+    }
+}
