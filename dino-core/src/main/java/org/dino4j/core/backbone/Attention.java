@@ -70,7 +70,7 @@ public final class Attention extends DinoBlock {
         NDArray v = qkvHeads.get(2);
         // Scaling q (B*T*d products) rather than the scores (B*T*T) is cheaper; for the usual head widths
         // (16, 64) the scale is a power of two and the result is bit-identical to the official order.
-        NDArray scores = q.mul(scale).matMul(k.transpose(0, 1, 3, 2));
+        NDArray scores = q.mul(constant(q, scale)).matMul(k.transpose(0, 1, 3, 2));
         NDArray attn = scores.softmax(-1);
         NDArray out = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d);
         return new Output(proj.forward(out), attn);

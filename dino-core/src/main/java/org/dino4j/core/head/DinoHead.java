@@ -105,7 +105,8 @@ public final class DinoHead extends DinoBlock implements ProjectionHead {
         }
         z = bottleneck.forward(z);
         // Project onto the unit sphere, so that the last layer scores cosines against the prototypes.
-        z = z.div(z.norm(new int[] {-1}, true).maximum(L2_EPS));
+        NDArray norm = z.norm(new int[] {-1}, true);
+        z = z.div(norm.maximum(constant(norm, L2_EPS)));
         return lastLayer.forward(z);
     }
 

@@ -2,6 +2,7 @@ package org.dino4j.core.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import org.dino4j.core.nn.DinoBlock;
 
 /**
  * DINO's self-distillation loss on the image-level outputs (the official DINO v1 {@code DINOLoss}, without its
@@ -86,7 +87,8 @@ public final class DinoClsLoss {
         }
         NDArray mask = studentLogits.getManager().create(keep, new Shape(numTeacherCrops, numCrops))
                 .toDevice(pairs.getDevice(), false).toType(pairs.getDataType(), false);
-        return pairs.mul(mask).sum().div(numTerms(numCrops, numTeacherCrops));
+        NDArray total = pairs.mul(mask).sum();
+        return total.div(DinoBlock.constant(total, numTerms(numCrops, numTeacherCrops)));
     }
 
     /**

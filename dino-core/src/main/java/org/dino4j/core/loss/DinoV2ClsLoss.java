@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import org.dino4j.core.nn.DinoBlock;
 
 /**
  * DINOv2's image-level (CLS) self-distillation loss: the official {@code DINOLoss.forward} and the way
@@ -87,7 +88,8 @@ public final class DinoV2ClsLoss {
         }
         int numLocal = Math.toIntExact(s.get(0) / batch);
         // Integer divisors keep a float32 scalar float32 (a double would promote the 0-d result to float64).
-        return crossEntropySum(studentLocalLogits, teacherTargets, batch).div(numTerms(numLocal));
+        NDArray sum = crossEntropySum(studentLocalLogits, teacherTargets, batch);
+        return sum.div(DinoBlock.constant(sum, numTerms(numLocal)));
     }
 
     /**
@@ -108,8 +110,9 @@ public final class DinoV2ClsLoss {
         }
         long rows = teacherTargets.getShape().get(0);
         // raw * 2 / n_terms in this order, as the official code rounds it.
-        return crossEntropySum(studentGlobalLogits, teacherTargets, rows)
-                .mul(GLOBAL_LOSS_SCALE).div(numTerms(numLocalCrops));
+        NDArray sum = crossEntropySum(studentGlobalLogits, teacherTargets, rows);
+        return sum.mul(DinoBlock.constant(sum, GLOBAL_LOSS_SCALE))
+                .div(DinoBlock.constant(sum, numTerms(numLocalCrops)));
     }
 
     /**

@@ -103,7 +103,8 @@ public final class IbotPatchLoss {
         NDArray w = DinoBlock.alias(masksWeight, studentMaskedLogits.getManager()).stopGradient()
                 .toType(perPatch.getDataType(), false).toDevice(perPatch.getDevice(), false);
         // An integer divisor keeps the float32 scalar float32 (a double would promote the 0-d result to float64).
-        return perPatch.mul(w).sum().div(masks.getShape().get(0));
+        NDArray total = perPatch.mul(w).sum();
+        return total.div(DinoBlock.constant(total, masks.getShape().get(0)));
     }
 
     /**

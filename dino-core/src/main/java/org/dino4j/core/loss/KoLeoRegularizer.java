@@ -102,7 +102,8 @@ public final class KoLeoRegularizer {
 
     /** x / max(||x||, eps) per row. */
     private static NDArray normalize(NDArray x) {
-        return x.div(x.norm(new int[] {-1}, true).maximum(EPS));
+        NDArray norm = x.norm(new int[] {-1}, true);
+        return x.div(norm.maximum(DinoBlock.constant(norm, EPS)));
     }
 
     /** argmax over j != i of the dot products of unit rows; the diagonal is set to -1, the smallest cosine. */

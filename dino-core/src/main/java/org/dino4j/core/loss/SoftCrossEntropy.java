@@ -2,6 +2,7 @@ package org.dino4j.core.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import org.dino4j.core.nn.DinoBlock;
 
 /**
  * Cross-entropy H(q, p) = -sum_k q_k log p_k between soft targets q and the student's distribution
@@ -23,7 +24,7 @@ public final class SoftCrossEntropy {
             throw new IllegalArgumentException(
                     "student temperature must be a positive number, got " + studentTemperature);
         }
-        return studentLogits.div(studentTemperature).logSoftmax(-1);
+        return studentLogits.div(DinoBlock.constant(studentLogits, studentTemperature)).logSoftmax(-1);
     }
 
     /**
@@ -68,6 +69,7 @@ public final class SoftCrossEntropy {
         NDArray q = targets.stopGradient().reshape(t.get(0) / batch, batch * k);
         NDArray logp = logProbabilities.reshape(s.get(0) / batch, batch * k);
         // log-probabilities first, so the result lives in the student's (step) scope
-        return logp.matMul(q.transpose()).transpose().div(-(double) batch);
+        NDArray pairs = logp.matMul(q.transpose()).transpose();
+        return pairs.div(DinoBlock.constant(pairs, -(double) batch));
     }
 }

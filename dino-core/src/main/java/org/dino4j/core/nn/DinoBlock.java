@@ -284,6 +284,29 @@ public abstract class DinoBlock extends AbstractBlock {
 
     private static final ai.djl.ndarray.index.NDIndex ALL = new ai.djl.ndarray.index.NDIndex("...");
 
+    /**
+     * {@code value} as a 0-d array owned by {@code like}'s manager: the operand to use instead of a Java number in
+     * {@code mul}, {@code div}, {@code pow}, {@code maximum} and {@code minimum} on arrays that gradients flow through,
+     * e.g. {@code x.mul(constant(x, scale))} rather than {@code x.mul(scale)}.
+     *
+     * <p>Why: DJL's PyTorch engine turns the number of {@code x.mul(scale)} into a temporary 0-d tensor over a direct
+     * {@code ByteBuffer} (no copy) and closes it as soon as the op returns, which drops the only reference to the
+     * buffer. Autograd, however, keeps that tensor for the backward pass (the gradient of x * c is g * c, of x / c is
+     * g / c, of max(x, c) compares x with c). Once a garbage collection has run between the forward and the backward
+     * pass, the buffer's native memory is freed and the backward pass reads whatever now lives there: gradients that
+     * are off, or NaN, depending on when the JVM collected. The array returned here stays referenced by the scope
+     * until it closes, i.e. until after the backward pass. Ops whose gradient does not read the number ({@code add},
+     * {@code sub}) and ops without gradient need no constant.
+     *
+     * @param like an array in the step's scope (its manager owns the constant, its device receives it)
+     * @param value the number; its Java type sets the data type exactly as DJL's number overloads do (float: float32,
+     *     double: float64, int: int32, long: int64), so results are bit-identical to {@code x.mul(value)}
+     * @return a 0-d array of {@code value}, attached to {@code like}'s manager
+     */
+    public static NDArray constant(NDArray like, Number value) {
+        return like.getManager().create(value).toDevice(like.getDevice(), false);
+    }
+
     /** {@inheritDoc} */
     @Override
     public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {

@@ -2,6 +2,7 @@ package org.dino4j.examples.extend;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
+import org.dino4j.core.nn.DinoBlock;
 import org.dino4j.train.objective.LossTerm;
 import org.dino4j.train.objective.LossTermProvider;
 import org.dino4j.train.objective.StepOutputs;
@@ -25,7 +26,8 @@ public final class FeatureVarianceTerm implements LossTerm {
         NDArray x = o.studentCls().get(new NDIndex("0:{}", (long) o.globalCrops() * o.batchSize()));
         NDArray centred = x.sub(x.mean(new int[] {0}, true));
         NDArray std = centred.square().mean(new int[] {0}).add(EPS).sqrt();
-        return std.neg().add(1f).maximum(0f).mean();
+        // numbers on the gradient path go through DinoBlock.constant, which keeps them alive until backward
+        return std.neg().add(1f).maximum(DinoBlock.constant(std, 0f)).mean();
     }
 
     /** Registers the term as {@code feature_variance}. */

@@ -11,6 +11,7 @@ import org.dino4j.core.loss.DinoClsLoss;
 import org.dino4j.core.loss.DinoV2ClsLoss;
 import org.dino4j.core.loss.IbotPatchLoss;
 import org.dino4j.core.masking.BatchMasks;
+import org.dino4j.core.nn.DinoBlock;
 import org.dino4j.core.target.SinkhornKnopp;
 import org.dino4j.core.target.TeacherTargets;
 import org.dino4j.train.config.ObjectiveMethod;
@@ -181,14 +182,17 @@ public final class DinoStep {
                 NDArray patchTargets = objective.patchTargets() instanceof SinkhornKnopp sk
                         ? sk.probabilities(teacherPatchLogits, temperature, masked)
                         : objective.patchTargets().probabilities(teacherPatchLogits, temperature);
-                loss = loss.add(ibotLoss.forwardMasked(sPatch, patchTargets, masks).mul((float) objective.ibotWeight()));
+                NDArray patchLoss = ibotLoss.forwardMasked(sPatch, patchTargets, masks);
+                loss = loss.add(patchLoss.mul(DinoBlock.constant(patchLoss, (float) objective.ibotWeight())));
             }
 
             StepOutputs outputs = new StepOutputs(s.cls(), s.logits(), teacherLogits, targets, globalCrops, batch,
                     epoch, iteration);
             for (WeightedTerm term : objective.terms()) {
-                // a float factor keeps the 0-d float32 loss float32 (a double would promote it to float64)
-                loss = loss.add(term.term().compute(outputs).mul((float) term.weight()));
+                // a float factor keeps the 0-d float32 loss float32 (a double would promote it to float64); a
+                // constant in the scope rather than a Java number, which backward would read from freed memory
+                NDArray value = term.term().compute(outputs);
+                loss = loss.add(value.mul(DinoBlock.constant(value, (float) term.weight())));
             }
 
             lossValue = loss.getFloat();
