@@ -259,10 +259,10 @@ public final class LinePlot {
         g.drawString(yLabel, -(top + (bottom - top + fm.stringWidth(yLabel)) / 2), 8 + fm.getAscent());
         g.setTransform(saved);
 
-        legend(g, labelFont, left, right, top);
+        legend(g, labelFont, f);
     }
 
-    private void legend(Graphics2D g, Font font, int left, int right, int top) {
+    private void legend(Graphics2D g, Font font, Frame f) {
         if (series.size() < 2) {
             return;
         }
@@ -274,8 +274,20 @@ public final class LinePlot {
         }
         int boxW = w + 44;
         int boxH = series.size() * (fm.getHeight() + 2) + 8;
-        int x0 = right - boxW - 8;
-        int y0 = top + 8;
+        // the corner that covers the fewest data points, top right on a tie
+        int[][] corners = {{f.right() - boxW - 8, f.top() + 8}, {f.left() + 8, f.top() + 8},
+                {f.right() - boxW - 8, f.bottom() - boxH - 8}, {f.left() + 8, f.bottom() - boxH - 8}};
+        int x0 = corners[0][0];
+        int y0 = corners[0][1];
+        int fewest = Integer.MAX_VALUE;
+        for (int[] c : corners) {
+            int covered = covered(f, c[0] - 6, c[1] - 6, boxW + 12, boxH + 12);
+            if (covered < fewest) {
+                fewest = covered;
+                x0 = c[0];
+                y0 = c[1];
+            }
+        }
         g.setColor(new Color(255, 255, 255, 225));
         g.fillRect(x0, y0, boxW, boxH);
         g.setColor(GRID.darker());
@@ -291,6 +303,26 @@ public final class LinePlot {
             g.drawString(s.name(), x0 + 36, y);
             y += fm.getHeight() + 2;
         }
+    }
+
+    /** How many points (and points along the segments between them) fall into a rectangle of the frame. */
+    private int covered(Frame f, int x, int y, int w, int h) {
+        int n = 0;
+        for (Series s : series) {
+            for (int i = 0; i < s.x().length; i++) {
+                for (int k = 0; k < 8; k++) {
+                    // sample each segment, so that a line crossing the box counts even without a point inside
+                    int j = Math.min(i + 1, s.x().length - 1);
+                    double t = k / 8.0;
+                    double px = f.px(s.x()[i] + t * (s.x()[j] - s.x()[i]));
+                    double py = f.py(s.y()[i] + t * (s.y()[j] - s.y()[i]));
+                    if (px >= x && px <= x + w && py >= y && py <= y + h) {
+                        n++;
+                    }
+                }
+            }
+        }
+        return n;
     }
 
     /** The data range along x or y over all finite points, widened when empty or flat. */

@@ -36,6 +36,30 @@ class LinePlotTest {
     }
 
     @Test
+    void theLegendAvoidsTheData() {
+        // both curves rise into the top-right corner, where the legend would go by default
+        double[] x = {0, 1, 2, 3};
+        BufferedImage img = LinePlot.builder().setTitle("k-NN").setXLabel("epoch").setYLabel("accuracy")
+                .addSeries(new LinePlot.Series("k = 20", x, new double[] {50, 53, 56, 60}, LinePlot.BLUE, true))
+                .addSeries(new LinePlot.Series("k = 1", x, new double[] {48, 50, 52, 55}, LinePlot.ORANGE, true))
+                .optSize(400, 300).build().render();
+
+        // the frame spans x from about 50 to 380 and y from 44 to 248; the legend's text is black
+        assertEquals(0, countIn(img, 0xFF000000, 280, 378, 46, 90), "no legend in the top-right corner");
+        assertTrue(countIn(img, 0xFF000000, 60, 160, 46, 90) > 20, "the legend moved to the top-left corner");
+    }
+
+    static int countIn(BufferedImage img, int argb, int x0, int x1, int y0, int y1) {
+        int n = 0;
+        for (int y = y0; y < y1; y++) {
+            for (int x = x0; x < x1; x++) {
+                n += (img.getRGB(x, y) | 0xFF000000) == (argb | 0xFF000000) ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    @Test
     void ticksAreRoundAndCoverTheRange() {
         assertArrayEquals(new double[] {0, 20, 40, 60, 80, 100}, LinePlot.ticks(3, 97, 6), 1e-9);
         assertArrayEquals(new double[] {2.6, 2.8, 3, 3.2, 3.4}, LinePlot.ticks(2.6, 3.4, 5), 1e-9);

