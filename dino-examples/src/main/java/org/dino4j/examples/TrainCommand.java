@@ -36,7 +36,9 @@ import java.util.stream.Stream;
                 "  dino train --config configs/fmnist-tiny.yaml",
                 "  dino train --config configs/fmnist-tiny.yaml --out runs/smoke \\",
                 "      --set run.max_steps_per_epoch=10",
-                "  dino train --resume runs/smoke --set optim.epochs=10"})
+                "  dino train --resume runs/smoke --set optim.epochs=10",
+                "  dino train --config configs/vit-s16-imagenet.yaml --set data.train.path=DIR \\",
+                "      --init-from dino_deitsmall16_pretrain_full_checkpoint.pth"})
 final class TrainCommand implements Callable<Integer> {
 
     private static final DateTimeFormatter RUN_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
@@ -53,6 +55,13 @@ final class TrainCommand implements Callable<Integer> {
             description = "Continue the run in DIR from its latest checkpoint, with its resolved-config.yaml (or "
                     + "--config FILE) and the --set overrides.")
     Path resume;
+
+    @Option(names = "--init-from", paramLabel = "FILE",
+            description = {"Start from these weights instead of a random initialisation (sets model.init_from):",
+                    "an official DINO training checkpoint .pth (student, teacher, centre) or backbone weights",
+                    "(.pth of DINO / DINOv2 ViTs and ResNets, or a .safetensors export) with fresh heads.",
+                    "The model keys of the config must describe the same architecture."})
+    Path initFrom;
 
     @Spec
     CommandSpec spec;
@@ -90,6 +99,18 @@ final class TrainCommand implements Callable<Integer> {
         if (resume == null && configOptions.file() == null) {
             throw new ParameterException(spec.commandLine(),
                     "Missing option --config FILE (or --resume DIR to continue a run)");
+        }
+        if (resume != null && initFrom != null) {
+            throw new ParameterException(spec.commandLine(),
+                    "--init-from and --resume cannot be combined: a resumed run continues from its own checkpoint");
+        }
+        if (initFrom != null) {
+            if (!Files.isRegularFile(initFrom)) {
+                throw new UserInputException("--init-from " + initFrom + ": no such file");
+            }
+            // quoted: the value is YAML, and a path may hold characters YAML would read otherwise
+            configOptions.overrides.add("model.init_from='" + initFrom.toAbsolutePath().toString().replace("'", "''")
+                    + "'");
         }
         return resume != null ? resumeRun() : newRun();
     }
@@ -146,6 +167,9 @@ final class TrainCommand implements Callable<Integer> {
                     + "--set data.train.path=DIR");
         }
         requireExists("data.train.path", train);
+        if (config.model().initFrom() != null) {
+            requireExists("model.init_from", config.model().initFrom());
+        }
         if (!config.eval().knnEpochs().isEmpty()) {
             requireExists("data.eval.train_path", config.data().eval().trainPath());
             requireExists("data.eval.test_path", config.data().eval().testPath());

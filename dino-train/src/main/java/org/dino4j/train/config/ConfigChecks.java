@@ -28,6 +28,8 @@ final class ConfigChecks {
         try {
             org.dino4j.train.objective.TeacherTargetsProvider.registry().get(o.teacherTargets(),
                     "objective.teacher_targets");
+            org.dino4j.train.model.ProjectionHeadProvider.registry().get(c.model().head().type(),
+                    "model.head.type");
             var terms = org.dino4j.train.objective.LossTermProvider.registry();
             for (int i = 0; i < o.extraTerms().size(); i++) {
                 terms.get(o.extraTerms().get(i).type(), "objective.extra_terms[" + i + "].type");
@@ -49,14 +51,21 @@ final class ConfigChecks {
 
     private void checkAll(DinoConfig c) {
         BackboneConfig backbone = c.model().backbone();
-        int patch = backbone.patchSize();
-        // the patch-embedding convolution has stride p: a crop that is not a multiple of p would lose its border
-        divisible("model.backbone.image_size", backbone.imageSize(), "model.backbone.patch_size", patch);
-        divisible("crops.global_size", c.crops().globalSize(), "model.backbone.patch_size", patch);
-        if (c.crops().localCount() > 0) {
-            divisible("crops.local_size", c.crops().localSize(), "model.backbone.patch_size", patch);
+        if (backbone.type() == BackboneType.VIT) {
+            int patch = backbone.patchSize();
+            // the patch-embedding convolution has stride p: a crop that is not a multiple of p would lose its border
+            divisible("model.backbone.image_size", backbone.imageSize(), "model.backbone.patch_size", patch);
+            divisible("crops.global_size", c.crops().globalSize(), "model.backbone.patch_size", patch);
+            if (c.crops().localCount() > 0) {
+                divisible("crops.local_size", c.crops().localSize(), "model.backbone.patch_size", patch);
+            }
+            divisible("model.backbone.embed_dim", backbone.embedDim(), "model.backbone.num_heads",
+                    backbone.numHeads());
+        } else if (!List.of(18, 34, 50, 101, 152).contains(backbone.depth())) {
+            throw new ConfigException("Inconsistent configuration: " + ref("model.backbone.depth", backbone.depth())
+                    + " is not a ResNet depth (" + ref("model.backbone.type", "resnet") + "); use 18, 34, 50, 101 "
+                    + "or 152");
         }
-        divisible("model.backbone.embed_dim", backbone.embedDim(), "model.backbone.num_heads", backbone.numHeads());
         checkObjective(c);
 
         int epochs = c.optim().epochs();

@@ -78,12 +78,71 @@ public record TrainingFlops(long backboneGlobalCrop, long backboneLocalCrop, lon
      * @return the FLOP counts
      */
     public static TrainingFlops of(BackboneConfig backbone, HeadConfig head, CropsConfig crops, int batchSize) {
-        long global = vitForward(backbone, crops.globalSize());
-        long local = crops.localCount() > 0 ? vitForward(backbone, crops.localSize()) : 0;
-        long h = dinoHeadForward(head, backbone.embedDim());
+        long global = backboneForward(backbone, crops.globalSize());
+        long local = crops.localCount() > 0 ? backboneForward(backbone, crops.localSize()) : 0;
+        long h = dinoHeadForward(head, backbone.featureDim());
         long student = GLOBAL_CROPS * (global + h) + (long) crops.localCount() * (local + h);
         long teacher = GLOBAL_CROPS * (global + h);
         return new TrainingFlops(global, local, h, student, teacher, FORWARD_BACKWARD * student + teacher, batchSize);
+    }
+
+    /**
+     * FLOP of one backbone forward on a square RGB image.
+     *
+     * @param c the backbone architecture
+     * @param side the image side
+     * @return the FLOP of the matrix products and convolutions
+     */
+    public static long backboneForward(BackboneConfig c, int side) {
+        return c.type() == BackboneType.RESNET ? resnetForward(c.depth(), side) : vitForward(c, side);
+    }
+
+    /**
+     * FLOP of one torchvision ResNet forward (without classifier) on a square RGB image: 2 x the multiply-adds of
+     * every convolution, stride on the 3x3 convolution of a bottleneck (v1.5), 1x1 projections where the shape
+     * changes.
+     *
+     * @param depth 18, 34, 50, 101 or 152
+     * @param side the image side
+     * @return the FLOP of the convolutions
+     */
+    public static long resnetForward(int depth, int side) {
+        int[] counts = switch (depth) {
+            case 18 -> new int[] {2, 2, 2, 2};
+            case 34, 50 -> new int[] {3, 4, 6, 3};
+            case 101 -> new int[] {3, 4, 23, 3};
+            case 152 -> new int[] {3, 8, 36, 3};
+            default -> throw new IllegalArgumentException("no ResNet of depth " + depth);
+        };
+        boolean bottleneck = depth >= 50;
+        long macs = 0;
+        int s = convOut(side, 7, 2, 3);
+        macs += (long) s * s * 3 * 64 * 49;
+        s = convOut(s, 3, 2, 1); // max pool
+        long in = 64;
+        for (int stage = 0; stage < 4; stage++) {
+            long w = 64L << stage;
+            for (int i = 0; i < counts[stage]; i++) {
+                int stride = stage > 0 && i == 0 ? 2 : 1;
+                int o = convOut(s, 3, stride, 1);
+                long out = bottleneck ? 4 * w : w;
+                if (bottleneck) {
+                    macs += (long) s * s * in * w + (long) o * o * w * w * 9 + (long) o * o * w * out;
+                } else {
+                    macs += (long) o * o * in * w * 9 + (long) o * o * w * w * 9;
+                }
+                if (stride != 1 || in != out) {
+                    macs += (long) o * o * in * out;
+                }
+                in = out;
+                s = o;
+            }
+        }
+        return 2 * macs;
+    }
+
+    private static int convOut(int side, int kernel, int stride, int padding) {
+        return (side + 2 * padding - kernel) / stride + 1;
     }
 
     /**

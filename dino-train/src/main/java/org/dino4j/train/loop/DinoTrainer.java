@@ -4,7 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import org.dino4j.core.masking.BlockMaskGenerator;
 import org.dino4j.core.target.TeacherTargets;
 import org.dino4j.train.config.ObjectiveConfig;
@@ -16,6 +15,7 @@ import org.dino4j.train.objective.WeightedTerm;
 import org.dino4j.core.schedule.CosineSchedule;
 import org.dino4j.core.schedule.TeacherTemperatureSchedule;
 import org.dino4j.train.augment.MultiCropAugmentation;
+import org.dino4j.train.checkpoint.InitFrom;
 import org.dino4j.train.checkpoint.TrainingCheckpoint;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
@@ -88,6 +88,11 @@ public final class DinoTrainer implements AutoCloseable {
      * @param runDir the run directory (created if absent)
      */
     public DinoTrainer(DinoConfig config, Path runDir) {
+        this(config, runDir, true);
+    }
+
+    /** @param initialise whether to apply {@code model.init_from} (not when a checkpoint is restored next) */
+    private DinoTrainer(DinoConfig config, Path runDir, boolean initialise) {
         this.config = config;
         this.runDir = runDir;
         configureThreads(config.run().threads());
@@ -135,6 +140,16 @@ public final class DinoTrainer implements AutoCloseable {
         if (objective.patchTargets() != null) {
             targetsByRole.put("patch", objective.patchTargets());
         }
+        Path initFrom = config.model().initFrom();
+        if (initialise && initFrom != null) {
+            try {
+                LOG.info("Starting from {}: {}", initFrom, InitFrom.apply(initFrom, student, teacher,
+                        objective.clsTargets()));
+            } catch (IOException e) {
+                root.close();
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
         this.optimizer = new AdamW(ParameterGroups.of(student.trainableParameters()),
                 config.optim().betas().beta1(), config.optim().betas().beta2(), config.optim().eps(), root);
         this.teacherUpdate = switch (config.teacher().update()) {
@@ -173,7 +188,7 @@ public final class DinoTrainer implements AutoCloseable {
                     + "by 'dino train' holds checkpoint.zip after its first epoch)");
         }
         DinoConfig c = config != null ? config : ConfigLoader.loadResolved(runDir, List.of());
-        DinoTrainer t = new DinoTrainer(c, runDir);
+        DinoTrainer t = new DinoTrainer(c, runDir, false);
         try {
             t.position = TrainingCheckpoint.restore(file, t.student, t.teacher, t.optimizer, t.targetsByRole,
                     t.root);
@@ -418,11 +433,13 @@ public final class DinoTrainer implements AutoCloseable {
         return out;
     }
 
-    /** Sets the engine's intra-op thread count (0 = all cores). */
+    /**
+     * Prepares the native runtime for training (see {@link NativeRuntime}) and sets the intra-op thread count.
+     *
+     * @param threads intra-op threads, 0 = one per core
+     */
     public static void configureThreads(int threads) {
-        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        Engine.getInstance();
-        JniUtils.setNumThreads(n);
+        NativeRuntime.configure(threads);
     }
 
     private static long mix(long seed, long iteration) {

@@ -2,7 +2,13 @@ package org.dino4j.train.loop;
 
 import org.dino4j.core.backbone.Backbone;
 import org.dino4j.core.backbone.VisionTransformer;
-import org.dino4j.core.head.DinoHead;
+import org.dino4j.core.backbone.Ffn;
+import org.dino4j.core.backbone.PositionalEmbedding;
+import org.dino4j.core.backbone.ResNet;
+import org.dino4j.core.head.ProjectionHead;
+import org.dino4j.train.config.FfnType;
+import org.dino4j.train.config.PosEmbedInterpolation;
+import org.dino4j.train.model.ProjectionHeadProvider;
 import org.dino4j.train.config.BackboneConfig;
 import org.dino4j.train.config.HeadConfig;
 import org.dino4j.train.config.ModelConfig;
@@ -35,37 +41,48 @@ public final class ModelFactory {
      */
     public static Backbone backbone(BackboneConfig c, double dropPathRate, boolean maskToken) {
         return switch (c.type()) {
-            case VIT -> VisionTransformer.builder()
-                    .setPatchSize(c.patchSize())
-                    .setEmbedDim(c.embedDim())
-                    .setDepth(c.depth())
-                    .setNumHeads(c.numHeads())
-                    .optImageSize(c.imageSize())
-                    .optMlpRatio(c.mlpRatio())
-                    .optQkvBias(c.qkvBias())
-                    .optDropPathRate(dropPathRate)
-                    .optMaskToken(maskToken)
-                    .build();
+            case VIT -> {
+                VisionTransformer.Builder b = VisionTransformer.builder()
+                        .setPatchSize(c.patchSize())
+                        .setEmbedDim(c.embedDim())
+                        .setDepth(c.depth())
+                        .setNumHeads(c.numHeads())
+                        .optImageSize(c.imageSize())
+                        .optMlpRatio(c.mlpRatio())
+                        .optQkvBias(c.qkvBias())
+                        .optDropPathRate(dropPathRate)
+                        .optMaskToken(maskToken)
+                        .optRegisterTokens(c.numRegisterTokens())
+                        .optFfn(c.ffn() == FfnType.SWIGLU ? Ffn.SWIGLU : Ffn.MLP)
+                        .optInterpolation(c.interpolation() == PosEmbedInterpolation.OFFSET_0_ANTIALIAS
+                                ? PositionalEmbedding.Interpolation.OFFSET_0_ANTIALIAS
+                                : PositionalEmbedding.Interpolation.OFFSET_0_1_NO_ANTIALIAS);
+                if (c.layerScale() > 0) {
+                    b.optLayerScale(c.layerScale());
+                }
+                yield b.build();
+            }
+            // DINO's ResNet has no stochastic depth and no mask token (the config checks reject iBOT with it)
+            case RESNET -> new ResNet(c.depth(), 3);
         };
     }
 
     /**
-     * The DINO projection head of a configuration.
+     * The projection head of a configuration, made by the provider {@code model.head.type} names.
      *
      * @param c the head section
      * @param inDim the backbone's feature size
      * @return an uninitialised head
+     * @throws IllegalArgumentException if no provider has that name (the message lists the known ones)
      */
-    public static DinoHead head(HeadConfig c, long inDim) {
-        return DinoHead.builder()
-                .setInDim(inDim)
-                .setOutDim(c.outDim())
-                .optHiddenDim(c.hiddenDim())
-                .optBottleneckDim(c.bottleneckDim())
-                .optNumLayers(c.numLayers())
-                .optUseBatchNorm(c.useBn())
-                .optNormLastLayer(c.normLastLayer())
-                .build();
+    public static ProjectionHead head(HeadConfig c, long inDim) {
+        ProjectionHead head = ProjectionHeadProvider.registry().get(c.type(), "model.head.type").create(c, inDim);
+        if (head.outDim() != c.outDim() || head.inDim() != inDim) {
+            throw new IllegalStateException("the '" + c.type() + "' head maps " + head.inDim() + " -> "
+                    + head.outDim() + ", but model.head.out_dim = " + c.outDim() + " and the backbone gives "
+                    + inDim);
+        }
+        return head;
     }
 
     /** The DINO student: stochastic depth as configured. */

@@ -31,8 +31,9 @@ class ConfigLoaderTest {
 
         assertEquals(0, c.seed());
         BackboneConfig b = c.model().backbone();
-        assertEquals(new BackboneConfig(BackboneType.VIT, 224, 16, 384, 12, 6, 4.0, true, 0.1), b);
-        assertEquals(new HeadConfig(65536, 2048, 256, 3, false, true), c.model().head());
+        assertEquals(new BackboneConfig(BackboneType.VIT, 224, 16, 384, 12, 6, 4.0, true, 0.1, 0, 0.0, FfnType.MLP, PosEmbedInterpolation.OFFSET_0_1_NO_ANTIALIAS), b);
+        assertEquals(new HeadConfig("dino", 65536, 2048, 256, 3, false, true), c.model().head());
+        assertNull(c.model().initFrom());
         assertEquals(new DatasetConfig(DatasetType.FOLDER, null, 0), c.data().train());
         assertEquals(new EvalDataConfig(DatasetType.FOLDER, null, null, 0), c.data().eval());
         assertFalse(c.data().eval().isConfigured());
@@ -71,8 +72,8 @@ class ConfigLoaderTest {
         assertEquals(new DatasetConfig(DatasetType.FASHION_MNIST, fmnist, 0), c.data().train());
         assertEquals(new EvalDataConfig(DatasetType.FASHION_MNIST, fmnist, fmnist, 0), c.data().eval());
         assertTrue(c.data().eval().isConfigured());
-        assertEquals(new BackboneConfig(BackboneType.VIT, 28, 4, 128, 4, 4, 4.0, true, 0.1), c.model().backbone());
-        assertEquals(new HeadConfig(1024, 512, 128, 3, false, true), c.model().head());
+        assertEquals(new BackboneConfig(BackboneType.VIT, 28, 4, 128, 4, 4, 4.0, true, 0.1, 0, 0.0, FfnType.MLP, PosEmbedInterpolation.OFFSET_0_1_NO_ANTIALIAS), c.model().backbone());
+        assertEquals(new HeadConfig("dino", 1024, 512, 128, 3, false, true), c.model().head());
         assertEquals(28, c.crops().globalSize());
         assertEquals(new CropScale(0.4, 1.0), c.crops().globalScale());
         assertEquals(6, c.crops().localCount());
@@ -171,8 +172,8 @@ class ConfigLoaderTest {
                 () -> ConfigLoader.load((Path) null, List.of("model.backbone.heads=8")));
 
         assertEquals("Unknown key 'model.backbone.heads' in --set model.backbone.heads=8; valid keys in"
-                + " 'model.backbone': [depth, drop_path_rate, embed_dim, image_size, mlp_ratio, num_heads, patch_size,"
-                + " qkv_bias, type]", e.getMessage());
+                + " 'model.backbone': [depth, drop_path_rate, embed_dim, ffn, image_size, interpolation, layer_scale,"
+                + " mlp_ratio, num_heads, num_register_tokens, patch_size, qkv_bias, type]", e.getMessage());
     }
 
     @Test
@@ -325,6 +326,53 @@ class ConfigLoaderTest {
         assertEquals("Inconsistent configuration: model.backbone.embed_dim = 384 (from default.yaml) is not divisible"
                 + " by model.backbone.num_heads = 5 (from --set model.backbone.num_heads=5); use a multiple of 5, e.g."
                 + " 380 or 385", e.getMessage());
+    }
+
+    @Test
+    void resnetBackboneSkipsTheVitChecksAndChecksItsDepth() {
+        // crop 28 is not a multiple of patch 16, which only matters for a ViT
+        DinoConfig c = ConfigLoader.load((Path) null, List.of("model.backbone.type=resnet",
+                "model.backbone.depth=50", "crops.global_size=28", "crops.local_size=12"));
+        assertEquals(BackboneType.RESNET, c.model().backbone().type());
+        assertEquals(2048, c.model().backbone().featureDim());
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load((Path) null,
+                List.of("model.backbone.type=resnet", "model.backbone.depth=12")));
+        assertTrue(e.getMessage().contains("model.backbone.depth = 12"), e.getMessage());
+        assertTrue(e.getMessage().contains("18, 34, 50, 101 or 152"), e.getMessage());
+    }
+
+    @Test
+    void ibotWithAResnetIsRejected() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load((Path) null,
+                List.of("model.backbone.type=resnet", "model.backbone.depth=18", "objective.ibot_weight=1.0")));
+        assertTrue(e.getMessage().contains("needs a ViT backbone"), e.getMessage());
+    }
+
+    @Test
+    void unknownHeadTypeListsTheRegisteredHeads() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load((Path) null,
+                List.of("model.head.type=dino_v3")));
+        assertTrue(e.getMessage().contains("model.head.type"), e.getMessage());
+        assertTrue(e.getMessage().contains("dino"), e.getMessage());
+    }
+
+    @Test
+    void dinov2ArchitectureOptionsBind() {
+        DinoConfig c = ConfigLoader.load((Path) null, List.of("model.backbone.num_register_tokens=4",
+                "model.backbone.layer_scale=1.0e-5", "model.backbone.ffn=swiglu",
+                "model.backbone.interpolation=offset0_aa", "model.init_from=weights.pth"));
+        BackboneConfig b = c.model().backbone();
+        assertEquals(4, b.numRegisterTokens());
+        assertEquals(1e-5, b.layerScale());
+        assertEquals(FfnType.SWIGLU, b.ffn());
+        assertEquals(PosEmbedInterpolation.OFFSET_0_ANTIALIAS, b.interpolation());
+        assertEquals(Path.of("weights.pth"), c.model().initFrom());
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load((Path) null,
+                List.of("model.backbone.interpolation=bilinear")));
+        assertTrue(e.getMessage().contains("offset0.1_noaa") && e.getMessage().contains("offset0_aa"),
+                e.getMessage());
     }
 
     @Test

@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** Tiny random models, checkpoints and images for the evaluation tests. */
-final class TinyModels {
+public final class TinyModels {
 
     /** The checkpoint fixtures of dino-core (or the -Ddino.fixtures override). */
-    static Path fixtures() {
+    public static Path fixtures() {
         String override = System.getProperty("dino.fixtures");
         return override != null && !override.isBlank() ? Path.of(override)
                 : Path.of("..", "dino-core", "src", "test", "resources", "fixtures");

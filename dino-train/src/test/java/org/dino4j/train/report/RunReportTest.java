@@ -127,7 +127,7 @@ class RunReportTest {
         assertTrue(html.contains("<tr class=\"final\"><td>epoch 2</td><td class=\"num\">70.10</td>"), html);
         assertTrue(html.contains("<th>wall time</th><td>1 min 02 s</td>"), html);
         assertTrue(html.contains("<th>images / s (median over logging windows)</th><td>200.0</td>"), html);
-        assertTrue(html.contains("<th>time per step</th><td>640 ms</td>"), "128 images at 200 img/s: " + html);
+        assertTrue(html.contains("<th>time per step</th><td>320 ms</td>"), "64 images at 200 img/s: " + html);
         assertTrue(html.contains("<th>git commit</th>"), html);
         assertTrue(html.contains("patch 4, dim 16, depth 1, 2 heads"), html);
         assertFalse(html.contains("http://") || html.contains("https://"), "no network references");
