@@ -183,6 +183,38 @@ class DinoCliTest {
     }
 
     @Test
+    void initFromSetsTheModelKeyWithAnAbsolutePath() throws IOException {
+        Path weights = Files.writeString(tmp.resolve("it's weights.pth"), "stands for a checkpoint");
+        Path runDir = tmp.resolve("run");
+
+        Result r = run(trainArgs("--out", runDir.toString(), "--init-from", weights.toString()));
+
+        assertEquals(new Result(0, "", ""), r);
+        assertEquals(weights.toAbsolutePath(), calls.get(0).config().model().initFrom());
+        assertEquals(weights.toAbsolutePath(), ConfigLoader.loadResolved(runDir, List.of()).model().initFrom());
+    }
+
+    @Test
+    void initFromAMissingFileIsReportedBeforeAnythingIsWritten() {
+        Path runDir = tmp.resolve("run");
+
+        Result r = run(trainArgs("--out", runDir.toString(), "--init-from", tmp.resolve("absent.pth").toString()));
+
+        assertEquals(new Result(2, "", "error: --init-from " + tmp.resolve("absent.pth") + ": no such file"
+                + System.lineSeparator()), r);
+        assertFalse(Files.exists(runDir));
+        assertTrue(calls.isEmpty());
+    }
+
+    @Test
+    void initFromAndResumeCannotBeCombined() {
+        Result r = run("train", "--resume", tmp.toString(), "--init-from", "x.pth");
+
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("--init-from and --resume cannot be combined"), r.err());
+    }
+
+    @Test
     void outAndResumeCannotBeCombined() {
         Result r = run("train", "--resume", tmp.toString(), "--out", tmp.toString());
 

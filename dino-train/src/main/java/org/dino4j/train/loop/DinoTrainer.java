@@ -377,6 +377,11 @@ public final class DinoTrainer implements AutoCloseable {
         return teacher;
     }
 
+    /** The objective (teacher-target methods, loss terms) of this run. */
+    public Objective objective() {
+        return objective;
+    }
+
     /** The iterations per epoch of this run. */
     public int iterationsPerEpoch() {
         return itersPerEpoch;
