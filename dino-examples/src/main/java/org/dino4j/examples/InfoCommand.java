@@ -44,12 +44,15 @@ final class InfoCommand implements Callable<Integer> {
 
     /** The counts as YAML comments, so that the whole output still loads as a configuration. */
     static String summary(DinoConfig config) {
-        MultiCropNetwork student = ModelFactory.student(config.model());
-        MultiCropNetwork teacher = ModelFactory.teacher(config.model());
+        MultiCropNetwork student = ModelFactory.student(config.model(), config.objective());
+        MultiCropNetwork teacher = ModelFactory.teacher(config.model(), config.objective());
         StringBuilder sb = new StringBuilder();
         sb.append("# Parameters\n");
         row(sb, "student backbone", count(student.backbone().block().parameterCount(false)));
         row(sb, "student head", count(student.head().block().parameterCount(false)));
+        if (student.patchHead() != student.head()) {
+            row(sb, "student iBOT head", count(student.patchHead().block().parameterCount(false)));
+        }
         row(sb, "student trainable", count(student.parameterCount(true)));
         row(sb, "teacher backbone", count(teacher.backbone().block().parameterCount(false)));
         row(sb, "teacher head", count(teacher.head().block().parameterCount(false)));

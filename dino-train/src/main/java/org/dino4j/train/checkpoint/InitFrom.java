@@ -100,7 +100,7 @@ public final class InitFrom {
             centre = "centre not used (objective.teacher_targets is not centering)";
         }
         return "DINO training checkpoint of epoch " + c.epoch() + ": student and teacher backbones and heads, "
-                + centre + (student.patchHead() != null ? "; fresh iBOT heads" : "")
+                + centre + (student.patchHead() != student.head() ? "; fresh iBOT heads" : "")
                 + "; new schedules from epoch 0, fresh optimizer moments" + note;
     }
 
