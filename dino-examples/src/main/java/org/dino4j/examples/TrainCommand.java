@@ -63,6 +63,9 @@ final class TrainCommand implements Callable<Integer> {
                     "The model keys of the config must describe the same architecture."})
     Path initFrom;
 
+    @Option(names = "--quiet", description = "No progress bars, only log lines (for logs written to a file).")
+    boolean quiet;
+
     @Spec
     CommandSpec spec;
 
@@ -99,6 +102,9 @@ final class TrainCommand implements Callable<Integer> {
         if (resume == null && configOptions.file() == null) {
             throw new ParameterException(spec.commandLine(),
                     "Missing option --config FILE (or --resume DIR to continue a run)");
+        }
+        if (quiet) {
+            org.dino4j.train.loop.Progress.quiet();
         }
         if (resume != null && initFrom != null) {
             throw new ParameterException(spec.commandLine(),
@@ -204,9 +210,12 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** Ctrl-C (or a kill) stops after the current step with a checkpoint, as in the quick start. */
     private static void runDinoTrainer(DinoConfig config, Path runDir, boolean resume) throws Exception {
         try (DinoTrainer trainer = resume ? DinoTrainer.resume(runDir, config) : new DinoTrainer(config, runDir)) {
-            trainer.run();
+            if (!QuickstartCommand.trainStoppably(trainer)) {
+                log().info("Stopped; continue with: dino train --resume {}", runDir);
+            }
         }
     }
 

@@ -3,106 +3,319 @@ package org.dino4j.train.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import org.dino4j.core.loss.DinoClsLoss;
-import org.dino4j.core.schedule.CosineSchedule;
-import org.dino4j.core.schedule.TeacherTemperatureSchedule;
-import org.dino4j.core.target.CenteringSharpening;
+import ai.djl.pytorch.jni.JniUtils;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
 import org.dino4j.train.config.DinoConfig;
-import org.dino4j.train.loop.DinoStep;
-import org.dino4j.train.loop.ModelFactory;
-import org.dino4j.train.loop.TrainingSchedules;
-import org.dino4j.train.model.MultiCropNetwork;
-import org.dino4j.train.optim.AdamW;
-import org.dino4j.train.optim.ParameterGroups;
-import org.dino4j.train.teacher.EmaTeacher;
+import org.dino4j.train.eval.TrainingFlops;
+import org.dino4j.train.loop.NativeRuntime;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * Times the full DINO training step of a configuration on synthetic crops (no data loading): teacher and student
- * forward, loss, backward, clipping, AdamW, EMA.
+ * Times the full training step of a configuration on synthetic crops, without data loading: teacher and student
+ * forward, loss, backward, clipping, AdamW and the teacher update, exactly the step training runs (see
+ * {@link ConfiguredStep}). Each timed step also includes, as in training, copying the batch's crops from Java
+ * arrays into native tensors.
+ *
+ * <p>Besides the step times it measures what is needed to judge them: the analytic FLOP of a step
+ * ({@link TrainingFlops}), the engine's own fp32 GEMM rate ({@link GemmPeak}) and their ratio (MFU), the process's
+ * resident memory ({@link ProcessMemory}) and the native arrays alive, optionally sampled every few steps to show
+ * whether memory stays flat over a long run. Speed is measured and reported here, never asserted.
+ *
+ * <pre>{@code
+ * StepBenchmark.Result r = StepBenchmark.builder().setConfig(config).optWarmup(3).optSteps(20).build().run();
+ * }</pre>
  */
 public final class StepBenchmark {
 
     /**
-     * The measurements.
+     * Resident memory and live native arrays after a number of steps.
      *
-     * @param stepMillis every timed step, in milliseconds
-     * @param medianMillis the median
-     * @param imagesPerSecond batch size / median step time
-     * @param liveArraysAfterWarmup native arrays alive in the run's manager after the warm-up
-     * @param liveArraysAtEnd native arrays alive after the last step
+     * @param step steps completed (warm-up included)
+     * @param residentKiB VmRSS in KiB, or -1 where the platform does not report it
+     * @param liveArrays native arrays alive in the benchmark's manager
      */
-    public record Result(double[] stepMillis, double medianMillis, double imagesPerSecond, int liveArraysAfterWarmup,
-                         int liveArraysAtEnd) {}
-
-    private StepBenchmark() {}
+    public record MemorySample(int step, long residentKiB, int liveArrays) {}
 
     /**
-     * Runs {@code warmup} untimed and {@code steps} timed iterations.
+     * The measurements.
      *
-     * @param config the configuration (model, crops, batch size, optimiser)
-     * @param warmup untimed steps
-     * @param steps timed steps
-     * @return the timings
+     * @param objective the objective's CLS loss assembly ({@code dino} or {@code dinov2}) and whether iBOT is on
+     * @param batchSize images per step
+     * @param cropSizes the side of every crop of an image, global crops first
+     * @param warmupSteps untimed steps before the timed ones
+     * @param stepMillis every timed step, in milliseconds
+     * @param medianMillis their median
+     * @param flops the analytic FLOP count of the configuration
+     * @param gemm the engine's fp32 GEMM rate, or null when it was not measured
+     * @param intraOpThreads intra-op threads of the engine during the run
+     * @param memory the process's resident memory after the last step, or null where not reported (not Linux)
+     * @param liveArraysAfterWarmup native arrays alive after the warm-up (after the first step without warm-up)
+     * @param liveArraysAtEnd native arrays alive after the last step
+     * @param memorySamples resident memory and live arrays every {@code memoryEvery} steps and after the last
+     *     (empty when not requested)
      */
-    public static Result run(DinoConfig config, int warmup, int steps) {
-        try (NDManager root = NDManager.newBaseManager()) {
-            MultiCropNetwork student = ModelFactory.student(config.model());
-            MultiCropNetwork teacher = ModelFactory.teacher(config.model());
-            student.initializeWeights(root, config.seed());
-            teacher.initializeWeights(root, config.seed());
-            teacher.stateDict().values().forEach(p -> p.freeze(true));
-            int total = warmup + steps;
-            TrainingSchedules sch = new TrainingSchedules(
-                    CosineSchedule.fromEpochs(config.optim().scaledLr(), config.optim().minLr(), 1, total),
-                    CosineSchedule.fromEpochs(config.optim().weightDecay(), config.optim().weightDecayEnd(), 1, total),
-                    CosineSchedule.fromEpochs(config.teacher().momentum(), config.teacher().finalMomentum(), 1, total),
-                    new TeacherTemperatureSchedule(config.loss().teacherTemp(), config.loss().teacherTemp(), 0, 1));
-            try (AdamW adam = new AdamW(ParameterGroups.of(student.trainableParameters()),
-                    config.optim().betas().beta1(), config.optim().betas().beta2(), config.optim().eps(), root)) {
-                DinoStep step = new DinoStep(student, teacher,
-                        new CenteringSharpening(root, config.model().head().outDim(), config.loss().centerMomentum()),
-                        new DinoClsLoss(config.loss().studentTemp(), 2), adam, new EmaTeacher(sch.momentum()), sch,
-                        2, config.optim().clipGrad(), 0);
-                int b = config.optim().batchSize();
-                SplittableRandom rng = new SplittableRandom(config.seed());
-                float[][] data = new float[2 + config.crops().localCount()][];
-                for (int c = 0; c < data.length; c++) {
-                    int s = c < 2 ? config.crops().globalSize() : config.crops().localSize();
-                    data[c] = new float[b * 3 * s * s];
-                    for (int i = 0; i < data[c].length; i++) {
-                        data[c][i] = (float) rng.nextGaussian();
-                    }
+    public record Result(String objective, int batchSize, int[] cropSizes, int warmupSteps, double[] stepMillis,
+                         double medianMillis, TrainingFlops flops, GemmPeak gemm, int intraOpThreads,
+                         ProcessMemory memory, int liveArraysAfterWarmup, int liveArraysAtEnd,
+                         List<MemorySample> memorySamples) {
+
+        /** Images per second at the median step time. */
+        public double imagesPerSecond() {
+            return batchSize / (medianMillis / 1000);
+        }
+
+        /** Analytic GFLOP per step. */
+        public double gflopPerStep() {
+            return flops.perStep() / 1e9;
+        }
+
+        /** Achieved rate: analytic FLOP per step over the median step time, GFLOP/s. */
+        public double achievedGflops() {
+            return gflopPerStep() / (medianMillis / 1000);
+        }
+
+        /** Model FLOP utilisation: achieved rate over the measured GEMM rate; NaN without a GEMM measurement. */
+        public double mfu() {
+            return gemm == null ? Double.NaN : achievedGflops() / gemm.medianGflops();
+        }
+
+        /** The figures as JSON, snake_case keys; figures that were not measured are null. */
+        public JsonObject toJson() {
+            JsonObject o = new JsonObject();
+            o.addProperty("objective", objective);
+            o.addProperty("batch_size", batchSize);
+            o.add("crop_sizes", ints(cropSizes));
+            o.addProperty("intra_op_threads", intraOpThreads);
+            o.addProperty("warmup_steps", warmupSteps);
+            o.addProperty("steps", stepMillis.length);
+            JsonArray steps = new JsonArray();
+            for (double ms : stepMillis) {
+                steps.add(ms);
+            }
+            o.add("step_ms", steps);
+            o.addProperty("median_ms", medianMillis);
+            o.addProperty("images_per_second", imagesPerSecond());
+            o.addProperty("gflop_per_step", gflopPerStep());
+            o.addProperty("gflop_per_image", flops.perImage() / 1e9);
+            o.addProperty("achieved_gflops", achievedGflops());
+            if (gemm != null) {
+                JsonObject g = new JsonObject();
+                g.addProperty("size", gemm.size());
+                JsonArray runs = new JsonArray();
+                for (double r : gemm.gflops()) {
+                    runs.add(r);
                 }
-                double[] ms = new double[steps];
-                int afterWarmup = 0;
+                g.add("runs_gflops", runs);
+                g.addProperty("median_gflops", gemm.medianGflops());
+                o.add("gemm_peak", g);
+                o.addProperty("mfu", mfu());
+            } else {
+                o.add("gemm_peak", JsonNull.INSTANCE);
+                o.add("mfu", JsonNull.INSTANCE);
+            }
+            if (memory != null) {
+                o.addProperty("peak_resident_mib", memory.peakResidentMiB());
+                o.addProperty("resident_mib", memory.residentMiB());
+            } else {
+                o.add("peak_resident_mib", JsonNull.INSTANCE);
+                o.add("resident_mib", JsonNull.INSTANCE);
+            }
+            o.addProperty("live_arrays_after_warmup", liveArraysAfterWarmup);
+            o.addProperty("live_arrays_at_end", liveArraysAtEnd);
+            JsonArray samples = new JsonArray();
+            for (MemorySample s : memorySamples) {
+                JsonObject j = new JsonObject();
+                j.addProperty("step", s.step());
+                if (s.residentKiB() >= 0) {
+                    j.addProperty("resident_mib", s.residentKiB() / 1024.0);
+                } else {
+                    j.add("resident_mib", JsonNull.INSTANCE);
+                }
+                j.addProperty("live_arrays", s.liveArrays());
+                samples.add(j);
+            }
+            o.add("memory_samples", samples);
+            return o;
+        }
+
+        private static JsonArray ints(int[] values) {
+            JsonArray a = new JsonArray();
+            for (int v : values) {
+                a.add(v);
+            }
+            return a;
+        }
+    }
+
+    private final DinoConfig config;
+    private final int warmup;
+    private final int steps;
+    private final int memoryEvery;
+    private final int gemmSize;
+    private final int gemmRepeats;
+
+    private StepBenchmark(Builder b) {
+        this.config = b.config;
+        this.warmup = b.warmup;
+        this.steps = b.steps;
+        this.memoryEvery = b.memoryEvery;
+        this.gemmSize = b.gemmSize;
+        this.gemmRepeats = b.gemmRepeats;
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Runs {@code warmup} untimed and {@code steps} timed iterations, then measures the GEMM rate (after the steps,
+     * so that its buffers do not count in the step's memory figures).
+     *
+     * <p>Sets up the native runtime first as training does ({@link NativeRuntime#configure}, intra-op threads from
+     * {@code run.threads}); the allocator part takes effect only if the engine is not loaded yet.
+     *
+     * @return the measurements
+     */
+    public Result run() {
+        NativeRuntime.configure(config.run().threads());
+        int total = warmup + steps;
+        int batch = config.optim().batchSize();
+        int[] sizes = new int[ConfiguredStep.GLOBAL_CROPS + config.crops().localCount()];
+        for (int c = 0; c < sizes.length; c++) {
+            sizes[c] = c < ConfiguredStep.GLOBAL_CROPS ? config.crops().globalSize() : config.crops().localSize();
+        }
+        float[][] data = syntheticCrops(batch, sizes, config.seed());
+        try (NDManager root = NDManager.newBaseManager()) {
+            root.setName("dino-bench");
+            double[] ms = new double[steps];
+            int afterWarmup;
+            int atEnd;
+            List<MemorySample> samples = new ArrayList<>();
+            String objective;
+            try (ConfiguredStep s = ConfiguredStep.build(config, total, root)) {
+                objective = s.objective().method().configName()
+                        + (s.objective().ibot() ? " + ibot" : "");
+                int epoch = s.firstUnfrozenEpoch();
+                afterWarmup = -1;
                 for (int it = 0; it < total; it++) {
                     long t0 = System.nanoTime();
                     try (NDManager scope = root.newSubManager()) {
-                        List<NDArray> crops = new ArrayList<>();
-                        for (int c = 0; c < data.length; c++) {
-                            int s = c < 2 ? config.crops().globalSize() : config.crops().localSize();
-                            crops.add(scope.create(data[c], new Shape(b, 3, s, s)));
+                        List<NDArray> crops = new ArrayList<>(sizes.length);
+                        for (int c = 0; c < sizes.length; c++) {
+                            crops.add(scope.create(data[c], new Shape(batch, 3, sizes[c], sizes[c])));
                         }
-                        step.run(crops, it, 0, new SplittableRandom(it), scope);
+                        s.step().run(crops, it, epoch, new SplittableRandom(it), scope);
                     }
+                    long nanos = System.nanoTime() - t0;
                     if (it >= warmup) {
-                        ms[it - warmup] = (System.nanoTime() - t0) / 1e6;
+                        ms[it - warmup] = nanos / 1e6;
                     }
-                    if (it == warmup - 1) {
+                    if (it == Math.max(warmup, 1) - 1) {
                         afterWarmup = root.getManagedArrays().size();
                     }
+                    boolean last = it == total - 1;
+                    if (memoryEvery > 0 && ((it + 1) % memoryEvery == 0 || last)) {
+                        samples.add(new MemorySample(it + 1,
+                                ProcessMemory.current().map(ProcessMemory::residentKiB).orElse(-1L),
+                                root.getManagedArrays().size()));
+                    }
                 }
-                double[] sorted = ms.clone();
-                Arrays.sort(sorted);
-                double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-                        : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-                return new Result(ms, median, b / (median / 1000), afterWarmup, root.getManagedArrays().size());
+                atEnd = root.getManagedArrays().size();
             }
+            ProcessMemory memory = ProcessMemory.current().orElse(null);
+            GemmPeak gemm = gemmSize > 0 ? GemmPeak.measure(root, gemmSize, gemmRepeats) : null;
+            // what the engine reports, which is what the step ran with
+            int inUse = JniUtils.getNumThreads();
+            return new Result(objective, batch, sizes, warmup, ms, Stats.median(ms), TrainingFlops.of(config), gemm,
+                    inUse, memory, afterWarmup, atEnd, List.copyOf(samples));
+        }
+    }
+
+    /** Standard normal values, the statistics of normalised crops; the same batch is fed every step. */
+    private static float[][] syntheticCrops(int batch, int[] sizes, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[][] data = new float[sizes.length][];
+        for (int c = 0; c < sizes.length; c++) {
+            data[c] = new float[batch * 3 * sizes[c] * sizes[c]];
+            for (int i = 0; i < data[c].length; i++) {
+                data[c][i] = (float) rng.nextGaussian();
+            }
+        }
+        return data;
+    }
+
+    /**
+     * Builds a {@link StepBenchmark}: {@code setConfig} is required; by default 3 warm-up and 20 timed steps, no
+     * memory sampling, and a GEMM rate from 10 products of side 2048.
+     */
+    public static final class Builder {
+        private DinoConfig config;
+        private int warmup = 3;
+        private int steps = 20;
+        private int memoryEvery;
+        private int gemmSize = GemmPeak.DEFAULT_SIZE;
+        private int gemmRepeats = GemmPeak.DEFAULT_REPEATS;
+
+        private Builder() {}
+
+        /** The configuration: model, objective, crops, batch size, optimiser, {@code run.threads} (required). */
+        public Builder setConfig(DinoConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        /** Untimed steps before the timed ones (default 3, {@code >= 0}). */
+        public Builder optWarmup(int warmup) {
+            this.warmup = warmup;
+            return this;
+        }
+
+        /** Timed steps (default 20, {@code >= 1}). */
+        public Builder optSteps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        /** Record resident memory and live arrays every this many steps and after the last (default 0 = never). */
+        public Builder optMemoryEvery(int memoryEvery) {
+            this.memoryEvery = memoryEvery;
+            return this;
+        }
+
+        /**
+         * The GEMM measurement: {@code repeats} products of two {@code size x size} matrices (default 10 of 2048);
+         * size 0 skips it (no MFU then).
+         */
+        public Builder optGemm(int size, int repeats) {
+            this.gemmSize = size;
+            this.gemmRepeats = repeats;
+            return this;
+        }
+
+        /** Validates the settings. */
+        public StepBenchmark build() {
+            Objects.requireNonNull(config, "setConfig(...) is required");
+            if (steps < 1) {
+                throw new IllegalArgumentException("steps must be >= 1, got " + steps);
+            }
+            if (warmup < 0) {
+                throw new IllegalArgumentException("warmup must be >= 0, got " + warmup);
+            }
+            if (memoryEvery < 0) {
+                throw new IllegalArgumentException("memoryEvery must be >= 0 (0 = no samples), got " + memoryEvery);
+            }
+            if (gemmSize < 0 || (gemmSize > 0 && gemmRepeats < 1)) {
+                throw new IllegalArgumentException("the GEMM size must be >= 0 (0 = not measured) and its repeats "
+                        + ">= 1, got size " + gemmSize + " and " + gemmRepeats + " repeats");
+            }
+            return new StepBenchmark(this);
         }
     }
 }

@@ -1,0 +1,89 @@
+package org.dino4j.train.bench;
+
+import com.google.gson.JsonObject;
+import org.dino4j.train.config.DinoConfig;
+import org.dino4j.train.eval.TrainingFlops;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A smoke run of the step benchmark on a tiny model: its figures are consistent (speed is never asserted). */
+class StepBenchmarkTest {
+
+    @Test
+    void smokeRunReportsConsistentFiguresAndFlatMemory() {
+        DinoConfig config = BenchConfigs.tiny();
+
+        StepBenchmark.Result r = StepBenchmark.builder().setConfig(config).optWarmup(2).optSteps(3)
+                .optMemoryEvery(2).optGemm(32, 2).build().run();
+
+        assertEquals("dino", r.objective());
+        assertEquals(4, r.batchSize());
+        assertArrayEquals(new int[] {16, 16, 8, 8}, r.cropSizes());
+        assertEquals(2, r.warmupSteps());
+        assertEquals(3, r.stepMillis().length);
+        for (double ms : r.stepMillis()) {
+            assertTrue(ms > 0, "step time " + ms);
+        }
+        assertEquals(Stats.median(r.stepMillis()), r.medianMillis());
+        assertEquals(4 / (r.medianMillis() / 1000), r.imagesPerSecond(), 1e-9);
+        assertEquals(TrainingFlops.of(config).perStep() / 1e9, r.gflopPerStep());
+        assertEquals(r.gflopPerStep() / (r.medianMillis() / 1000), r.achievedGflops(), 1e-9);
+        assertEquals(r.achievedGflops() / r.gemm().medianGflops(), r.mfu(), 1e-12);
+        assertEquals(32, r.gemm().size());
+        assertEquals(1, r.intraOpThreads());
+        // every step frees what it made: the weights, optimiser and centre states are all that stays
+        assertEquals(r.liveArraysAfterWarmup(), r.liveArraysAtEnd());
+        assertTrue(r.liveArraysAtEnd() > 0);
+        // samples after steps 2 and 4 and after the last (5)
+        assertEquals(List.of(2, 4, 5), r.memorySamples().stream().map(StepBenchmark.MemorySample::step).toList());
+        r.memorySamples().forEach(s -> assertEquals(r.liveArraysAtEnd(), s.liveArrays()));
+        if (System.getProperty("os.name").toLowerCase().contains("linux")) {
+            assertNotNull(r.memory());
+            r.memorySamples().forEach(s -> assertTrue(s.residentKiB() > 0));
+        }
+    }
+
+    @Test
+    void jsonHoldsEveryFigure() {
+        StepBenchmark.Result r = StepBenchmark.builder().setConfig(BenchConfigs.tiny()).optWarmup(0).optSteps(2)
+                .optMemoryEvery(1).optGemm(0, 1).build().run();
+
+        JsonObject j = r.toJson();
+
+        assertEquals(List.of("objective", "batch_size", "crop_sizes", "intra_op_threads", "warmup_steps", "steps",
+                "step_ms", "median_ms", "images_per_second", "gflop_per_step", "gflop_per_image", "achieved_gflops",
+                "gemm_peak", "mfu", "peak_resident_mib", "resident_mib", "live_arrays_after_warmup",
+                "live_arrays_at_end", "memory_samples"), List.copyOf(j.keySet()));
+        assertEquals(2, j.getAsJsonArray("step_ms").size());
+        assertEquals(r.medianMillis(), j.get("median_ms").getAsDouble());
+        assertTrue(j.get("gemm_peak").isJsonNull());
+        assertTrue(j.get("mfu").isJsonNull());
+        assertTrue(Double.isNaN(r.mfu()));
+        assertEquals(2, j.getAsJsonArray("memory_samples").size());
+        assertEquals(r.liveArraysAtEnd(),
+                j.getAsJsonArray("memory_samples").get(1).getAsJsonObject().get("live_arrays").getAsInt());
+    }
+
+    @Test
+    void badSettingsAreRefusedWithTheirValue() {
+        DinoConfig c = BenchConfigs.tiny();
+        assertEquals("steps must be >= 1, got 0", assertThrows(IllegalArgumentException.class,
+                () -> StepBenchmark.builder().setConfig(c).optSteps(0).build()).getMessage());
+        assertEquals("warmup must be >= 0, got -1", assertThrows(IllegalArgumentException.class,
+                () -> StepBenchmark.builder().setConfig(c).optWarmup(-1).build()).getMessage());
+        assertEquals("memoryEvery must be >= 0 (0 = no samples), got -2", assertThrows(IllegalArgumentException.class,
+                () -> StepBenchmark.builder().setConfig(c).optMemoryEvery(-2).build()).getMessage());
+        assertEquals("the GEMM size must be >= 0 (0 = not measured) and its repeats >= 1, got size 64 and 0 repeats",
+                assertThrows(IllegalArgumentException.class,
+                        () -> StepBenchmark.builder().setConfig(c).optGemm(64, 0).build()).getMessage());
+        assertEquals("setConfig(...) is required",
+                assertThrows(NullPointerException.class, () -> StepBenchmark.builder().build()).getMessage());
+    }
+}
