@@ -2,31 +2,19 @@ package org.dino4j.train.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.dino4j.core.masking.BlockMaskGenerator;
 import org.dino4j.core.schedule.CosineSchedule;
 import org.dino4j.core.schedule.TeacherTemperatureSchedule;
-import org.dino4j.core.target.TeacherTargets;
 import org.dino4j.train.config.DinoConfig;
-import org.dino4j.train.config.ObjectiveConfig;
 import org.dino4j.train.loop.DinoStep;
 import org.dino4j.train.loop.ModelFactory;
 import org.dino4j.train.loop.TrainingSchedules;
 import org.dino4j.train.model.MultiCropNetwork;
-import org.dino4j.train.objective.LossTermProvider;
 import org.dino4j.train.objective.Objective;
-import org.dino4j.train.objective.Registry;
-import org.dino4j.train.objective.TeacherTargetsProvider;
-import org.dino4j.train.objective.WeightedTerm;
 import org.dino4j.train.optim.AdamW;
 import org.dino4j.train.optim.ParameterGroups;
-import org.dino4j.train.teacher.EmaTeacher;
-import org.dino4j.train.teacher.PreviousEpochTeacher;
-import org.dino4j.train.teacher.PreviousIterationTeacher;
 import org.dino4j.train.teacher.TeacherUpdate;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -82,60 +70,13 @@ public record ConfiguredStep(MultiCropNetwork student, MultiCropNetwork teacher,
                 CosineSchedule.fromEpochs(config.teacher().momentum(), config.teacher().finalMomentum(), 1,
                         iterations),
                 new TeacherTemperatureSchedule(config.loss().teacherTemp(), config.loss().teacherTemp(), 0, 1));
-        Objective objective = objective(config, student.backbone().embedDim(), root);
+        Objective objective = Objective.of(config, student.backbone().embedDim(), root);
         AdamW optimizer = new AdamW(ParameterGroups.of(student.trainableParameters()),
                 config.optim().betas().beta1(), config.optim().betas().beta2(), config.optim().eps(), root);
-        TeacherUpdate teacherUpdate = switch (config.teacher().update()) {
-            case EMA -> new EmaTeacher(schedules.momentum());
-            case PREVIOUS_EPOCH -> new PreviousEpochTeacher();
-            case PREVIOUS_ITERATION -> new PreviousIterationTeacher();
-        };
+        TeacherUpdate teacherUpdate = TeacherUpdate.of(config.teacher().update(), schedules.momentum());
         DinoStep step = new DinoStep(student, teacher, objective, optimizer, teacherUpdate, schedules, GLOBAL_CROPS,
                 config.optim().clipGrad(), config.optim().freezeLastLayer(), config.seed());
         return new ConfiguredStep(student, teacher, objective, optimizer, step, config.optim().freezeLastLayer());
-    }
-
-    /**
-     * The objective of a configuration, resolved as the trainer resolves it (registered teacher-target and loss-term
-     * names, iBOT masks over the global crops' patch grid).
-     *
-     * <p>This repeats {@code DinoTrainer.buildObjective}, which is not public; once it is, this method should call
-     * it instead.
-     *
-     * @param config the configuration
-     * @param embedDim the backbone's feature width (KoLeo and user terms may need it)
-     * @param owner the manager of the teacher-target state (centres)
-     * @return the objective
-     */
-    static Objective objective(DinoConfig config, long embedDim, NDManager owner) {
-        ObjectiveConfig o = config.objective();
-        long k = config.model().head().outDim();
-        TeacherTargetsProvider targets = TeacherTargetsProvider.registry().get(o.teacherTargets(),
-                "objective.teacher_targets");
-        double centerMomentum = config.loss().centerMomentum();
-        List<WeightedTerm> terms = new ArrayList<>();
-        Registry<LossTermProvider> registry = LossTermProvider.registry();
-        if (o.koleoWeight() > 0) {
-            terms.add(new WeightedTerm("koleo", registry.get("koleo", "objective.koleo_weight").create(embedDim, k),
-                    o.koleoWeight()));
-        }
-        for (int i = 0; i < o.extraTerms().size(); i++) {
-            var t = o.extraTerms().get(i);
-            terms.add(new WeightedTerm(t.type(),
-                    registry.get(t.type(), "objective.extra_terms[" + i + "].type").create(embedDim, k), t.weight()));
-        }
-        BlockMaskGenerator masks = null;
-        TeacherTargets patchTargets = null;
-        if (o.ibotEnabled()) {
-            int grid = config.crops().globalSize() / config.model().backbone().patchSize();
-            masks = BlockMaskGenerator.builder().setGrid(grid, grid)
-                    .optMaskRatio(o.maskRatio().min(), o.maskRatio().max())
-                    .optMaskedShare(o.maskShare())
-                    .build();
-            patchTargets = targets.create(owner, k, centerMomentum);
-        }
-        return new Objective(o.method(), config.loss().studentTemp(), targets.create(owner, k, centerMomentum),
-                patchTargets, o.ibotWeight(), masks, terms);
     }
 
     /** Frees the optimiser state (the networks belong to the root manager passed to {@link #build}). */

@@ -4,14 +4,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import org.dino4j.core.masking.BlockMaskGenerator;
 import org.dino4j.core.target.TeacherTargets;
-import org.dino4j.train.config.ObjectiveConfig;
-import org.dino4j.train.objective.LossTermProvider;
 import org.dino4j.train.objective.Objective;
-import org.dino4j.train.objective.Registry;
-import org.dino4j.train.objective.TeacherTargetsProvider;
-import org.dino4j.train.objective.WeightedTerm;
 import org.dino4j.core.schedule.CosineSchedule;
 import org.dino4j.core.schedule.TeacherTemperatureSchedule;
 import org.dino4j.train.augment.MultiCropAugmentation;
@@ -29,9 +23,6 @@ import org.dino4j.train.eval.KnnClassifier;
 import org.dino4j.train.model.MultiCropNetwork;
 import org.dino4j.train.optim.AdamW;
 import org.dino4j.train.optim.ParameterGroups;
-import org.dino4j.train.teacher.EmaTeacher;
-import org.dino4j.train.teacher.PreviousEpochTeacher;
-import org.dino4j.train.teacher.PreviousIterationTeacher;
 import org.dino4j.train.teacher.TeacherUpdate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,7 +126,7 @@ public final class DinoTrainer implements AutoCloseable {
                         itersPerEpoch),
                 new TeacherTemperatureSchedule(config.loss().warmupTeacherTemp(), config.loss().teacherTemp(),
                         config.loss().warmupTeacherTempEpochs(), epochs));
-        this.objective = buildObjective(config, student.backbone().embedDim(), root);
+        this.objective = Objective.of(config, student.backbone().embedDim(), root);
         targetsByRole.put("cls", objective.clsTargets());
         if (objective.patchTargets() != null) {
             targetsByRole.put("patch", objective.patchTargets());
@@ -152,11 +143,7 @@ public final class DinoTrainer implements AutoCloseable {
         }
         this.optimizer = new AdamW(ParameterGroups.of(student.trainableParameters()),
                 config.optim().betas().beta1(), config.optim().betas().beta2(), config.optim().eps(), root);
-        this.teacherUpdate = switch (config.teacher().update()) {
-            case EMA -> new EmaTeacher(schedules.momentum());
-            case PREVIOUS_EPOCH -> new PreviousEpochTeacher();
-            case PREVIOUS_ITERATION -> new PreviousIterationTeacher();
-        };
+        this.teacherUpdate = TeacherUpdate.of(config.teacher().update(), schedules.momentum());
         this.step = new DinoStep(student, teacher, objective, optimizer, teacherUpdate, schedules, 2,
                 config.optim().clipGrad(), config.optim().freezeLastLayer(), config.seed());
         int workers = config.data().workers() > 0 ? config.data().workers()
@@ -395,41 +382,6 @@ public final class DinoTrainer implements AutoCloseable {
     /** The run directory. */
     public Path runDirectory() {
         return runDir;
-    }
-
-    /**
-     * Resolves the objective of a configuration: CLS loss assembly, teacher targets (a registered name), iBOT with
-     * its own targets and masks, KoLeo and the user terms (registered names).
-     */
-    static Objective buildObjective(DinoConfig config, long embedDim, NDManager owner) {
-        ObjectiveConfig o = config.objective();
-        long k = config.model().head().outDim();
-        TeacherTargetsProvider targets = TeacherTargetsProvider.registry().get(o.teacherTargets(),
-                "objective.teacher_targets");
-        double centerMomentum = config.loss().centerMomentum();
-        List<WeightedTerm> terms = new ArrayList<>();
-        Registry<LossTermProvider> registry = LossTermProvider.registry();
-        if (o.koleoWeight() > 0) {
-            terms.add(new WeightedTerm("koleo", registry.get("koleo", "objective.koleo_weight").create(embedDim, k),
-                    o.koleoWeight()));
-        }
-        for (int i = 0; i < o.extraTerms().size(); i++) {
-            var t = o.extraTerms().get(i);
-            terms.add(new WeightedTerm(t.type(),
-                    registry.get(t.type(), "objective.extra_terms[" + i + "].type").create(embedDim, k), t.weight()));
-        }
-        BlockMaskGenerator masks = null;
-        TeacherTargets patchTargets = null;
-        if (o.ibotEnabled()) {
-            int grid = config.crops().globalSize() / config.model().backbone().patchSize();
-            masks = BlockMaskGenerator.builder().setGrid(grid, grid)
-                    .optMaskRatio(o.maskRatio().min(), o.maskRatio().max())
-                    .optMaskedShare(o.maskShare())
-                    .build();
-            patchTargets = targets.create(owner, k, centerMomentum);
-        }
-        return new Objective(o.method(), config.loss().studentTemp(), targets.create(owner, k, centerMomentum),
-                patchTargets, o.ibotWeight(), masks, terms);
     }
 
     private static Map<String, NDArray> stateValues(MultiCropNetwork net) {

@@ -2,8 +2,12 @@ package org.dino4j.train.objective;
 
 import org.dino4j.core.masking.BlockMaskGenerator;
 import org.dino4j.core.target.TeacherTargets;
+import ai.djl.ndarray.NDManager;
+import org.dino4j.train.config.DinoConfig;
+import org.dino4j.train.config.ObjectiveConfig;
 import org.dino4j.train.config.ObjectiveMethod;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,6 +32,47 @@ public record Objective(ObjectiveMethod method, double studentTemperature, Teach
         if (ibotWeight > 0 && (patchTargets == null || masks == null)) {
             throw new IllegalArgumentException("the iBOT objective needs patch targets and a mask generator");
         }
+    }
+
+    /**
+     * Resolves the objective of a configuration: CLS loss assembly, teacher targets (a registered name), iBOT with
+     * its own targets and masks, KoLeo and the user terms (registered names). The trainer and the benchmark both
+     * build their objective here.
+     *
+     * @param config the configuration
+     * @param embedDim the backbone's feature width (KoLeo and user terms may need it)
+     * @param owner the manager that owns the teacher-target state (centres)
+     * @return the objective
+     */
+    public static Objective of(DinoConfig config, long embedDim, NDManager owner) {
+        ObjectiveConfig o = config.objective();
+        long k = config.model().head().outDim();
+        TeacherTargetsProvider targets = TeacherTargetsProvider.registry().get(o.teacherTargets(),
+                "objective.teacher_targets");
+        double centerMomentum = config.loss().centerMomentum();
+        List<WeightedTerm> terms = new ArrayList<>();
+        Registry<LossTermProvider> registry = LossTermProvider.registry();
+        if (o.koleoWeight() > 0) {
+            terms.add(new WeightedTerm("koleo", registry.get("koleo", "objective.koleo_weight").create(embedDim, k),
+                    o.koleoWeight()));
+        }
+        for (int i = 0; i < o.extraTerms().size(); i++) {
+            var t = o.extraTerms().get(i);
+            terms.add(new WeightedTerm(t.type(),
+                    registry.get(t.type(), "objective.extra_terms[" + i + "].type").create(embedDim, k), t.weight()));
+        }
+        BlockMaskGenerator masks = null;
+        TeacherTargets patchTargets = null;
+        if (o.ibotEnabled()) {
+            int grid = config.crops().globalSize() / config.model().backbone().patchSize();
+            masks = BlockMaskGenerator.builder().setGrid(grid, grid)
+                    .optMaskRatio(o.maskRatio().min(), o.maskRatio().max())
+                    .optMaskedShare(o.maskShare())
+                    .build();
+            patchTargets = targets.create(owner, k, centerMomentum);
+        }
+        return new Objective(o.method(), config.loss().studentTemp(), targets.create(owner, k, centerMomentum),
+                patchTargets, o.ibotWeight(), masks, terms);
     }
 
     /** DINO v1 with centring: the official recipe. */

@@ -46,6 +46,22 @@ public interface TeacherUpdate {
     /** Selects a whole array. */
     ai.djl.ndarray.index.NDIndex ALL = new ai.djl.ndarray.index.NDIndex("...");
 
+    /**
+     * The update a configuration names ({@code teacher.update}).
+     *
+     * @param method the configured method
+     * @param momentum the per-iteration EMA momentum schedule (used by {@code ema})
+     * @return a new update
+     */
+    static TeacherUpdate of(org.dino4j.train.config.TeacherUpdateMethod method,
+                            org.dino4j.core.schedule.Schedule momentum) {
+        return switch (method) {
+            case EMA -> new EmaTeacher(momentum);
+            case PREVIOUS_EPOCH -> new PreviousEpochTeacher();
+            case PREVIOUS_ITERATION -> new PreviousIterationTeacher();
+        };
+    }
+
     /** Copies every student parameter into the teacher parameter of the same name. */
     static void copy(Map<String, Parameter> student, Map<String, Parameter> teacher) {
         for (Map.Entry<String, Parameter> e : teacher.entrySet()) {
