@@ -135,8 +135,7 @@ public final class AugmentationBenchmark {
      * @return worker threads
      */
     public static int configuredWorkers(DinoConfig config) {
-        int w = config.data().workers();
-        return w > 0 ? w : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        return DataFactory.workers(config.data());
     }
 
     /**

@@ -80,6 +80,17 @@ public final class DataFactory {
         return p;
     }
 
+    /**
+     * The augmentation worker threads of a run: {@code data.workers}, or half the available cores (at least 1) when
+     * it is 0, leaving the other cores to the training step.
+     *
+     * @param c the data section
+     * @return worker threads
+     */
+    public static int workers(org.dino4j.train.config.DataConfig c) {
+        return c.workers() > 0 ? c.workers() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    }
+
     /** The multi-crop augmentation of a configuration. */
     public static MultiCropConfig augmentation(CropsConfig c) {
         return new MultiCropConfig(c.globalSize(), c.localSize(), c.localCount(),

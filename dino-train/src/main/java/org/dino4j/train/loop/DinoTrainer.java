@@ -146,8 +146,7 @@ public final class DinoTrainer implements AutoCloseable {
         this.teacherUpdate = TeacherUpdate.of(config.teacher().update(), schedules.momentum());
         this.step = new DinoStep(student, teacher, objective, optimizer, teacherUpdate, schedules, 2,
                 config.optim().clipGrad(), config.optim().freezeLastLayer(), config.seed());
-        int workers = config.data().workers() > 0 ? config.data().workers()
-                : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        int workers = DataFactory.workers(config.data());
         this.loader = MultiCropLoader.builder()
                 .setDataset(trainSet)
                 .setAugmentation(new MultiCropAugmentation(DataFactory.augmentation(config.crops())))
