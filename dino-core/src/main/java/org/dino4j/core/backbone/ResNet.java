@@ -57,14 +57,7 @@ public final class ResNet extends DinoBlock implements Backbone {
      * @param inChannels input channels (3 for RGB)
      */
     public ResNet(int depth, int inChannels) {
-        int[] counts = switch (depth) {
-            case 18 -> new int[] {2, 2, 2, 2};
-            case 34, 50 -> new int[] {3, 4, 6, 3};
-            case 101 -> new int[] {3, 4, 23, 3};
-            case 152 -> new int[] {3, 8, 36, 3};
-            default -> throw new IllegalArgumentException("unsupported ResNet depth " + depth
-                    + "; use 18, 34, 50, 101 or 152");
-        };
+        int[] counts = blockCounts(depth);
         if (inChannels <= 0) {
             throw new IllegalArgumentException("input channels must be positive, got " + inChannels);
         }
@@ -85,6 +78,24 @@ public final class ResNet extends DinoBlock implements Backbone {
         }
         this.blocks = Collections.unmodifiableList(list);
         this.embedDim = in;
+    }
+
+    /**
+     * The residual blocks per stage of a torchvision ResNet; depths of 50 and more use bottleneck blocks.
+     *
+     * @param depth 18, 34, 50, 101 or 152
+     * @return the block counts of the four stages
+     * @throws IllegalArgumentException for another depth
+     */
+    public static int[] blockCounts(int depth) {
+        return switch (depth) {
+            case 18 -> new int[] {2, 2, 2, 2};
+            case 34, 50 -> new int[] {3, 4, 6, 3};
+            case 101 -> new int[] {3, 4, 23, 3};
+            case 152 -> new int[] {3, 8, 36, 3};
+            default -> throw new IllegalArgumentException("unsupported ResNet depth " + depth
+                    + "; use 18, 34, 50, 101 or 152");
+        };
     }
 
     /** ResNet-18 (basic blocks 2-2-2-2, D 512, 11,176,512 parameters). */

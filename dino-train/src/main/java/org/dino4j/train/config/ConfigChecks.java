@@ -61,7 +61,7 @@ final class ConfigChecks {
             }
             divisible("model.backbone.embed_dim", backbone.embedDim(), "model.backbone.num_heads",
                     backbone.numHeads());
-        } else if (!List.of(18, 34, 50, 101, 152).contains(backbone.depth())) {
+        } else if (!isResNetDepth(backbone.depth())) {
             throw new ConfigException("Inconsistent configuration: " + ref("model.backbone.depth", backbone.depth())
                     + " is not a ResNet depth (" + ref("model.backbone.type", "resnet") + "); use 18, 34, 50, 101 "
                     + "or 152");
@@ -95,6 +95,15 @@ final class ConfigChecks {
             throw new ConfigException("Inconsistent configuration: " + ref("eval.knn_epochs", knnEpochs)
                     + " asks for k-NN evaluation, but " + String.join(" and ", unset) + (unset.size() == 1 ? " is" : " are")
                     + " not set; set " + (unset.size() == 1 ? "it" : "both") + " or use eval.knn_epochs: []");
+        }
+    }
+
+    private static boolean isResNetDepth(int depth) {
+        try {
+            org.dino4j.core.backbone.ResNet.blockCounts(depth);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -107,13 +107,7 @@ public record TrainingFlops(long backboneGlobalCrop, long backboneLocalCrop, lon
      * @return the FLOP of the convolutions
      */
     public static long resnetForward(int depth, int side) {
-        int[] counts = switch (depth) {
-            case 18 -> new int[] {2, 2, 2, 2};
-            case 34, 50 -> new int[] {3, 4, 6, 3};
-            case 101 -> new int[] {3, 4, 23, 3};
-            case 152 -> new int[] {3, 8, 36, 3};
-            default -> throw new IllegalArgumentException("no ResNet of depth " + depth);
-        };
+        int[] counts = org.dino4j.core.backbone.ResNet.blockCounts(depth);
         boolean bottleneck = depth >= 50;
         long macs = 0;
         int s = convOut(side, 7, 2, 3);

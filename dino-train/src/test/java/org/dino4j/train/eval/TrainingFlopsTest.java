@@ -22,6 +22,14 @@ class TrainingFlopsTest {
     }
 
     @Test
+    void resnetCountsMatchTheKnownMultiplyAdds() {
+        // torchvision's published figures at 224 px: ResNet-50 4.09 GMAC, ResNet-18 1.81 GMAC (convolutions)
+        assertEquals(2 * 4.09e9, TrainingFlops.resnetForward(50, 224), 0.01 * 2 * 4.09e9);
+        assertEquals(2 * 1.81e9, TrainingFlops.resnetForward(18, 224), 0.01 * 2 * 1.81e9);
+        assertThrows(IllegalArgumentException.class, () -> TrainingFlops.resnetForward(12, 224));
+    }
+
+    @Test
     void benchSmallCostsAbout157GflopPerStepAndFivePerImage() {
         TrainingFlops f = TrainingFlops.of(benchSmall());
 
