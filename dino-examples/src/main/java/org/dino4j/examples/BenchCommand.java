@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
                         + "peak, the peak resident memory, the native arrays alive and the intra-op threads.",
                 "With --augment: images/s of the configured multi-crop augmentation through the data loader, on "
                         + "synthetic decoded images, with 1 worker and with the configured worker count.",
-                "Speed depends on everything else the machine runs: the load average is printed first."},
+                "Speed depends on everything else the machine runs: the CPU use in the second before the run is "
+                        + "printed first."},
         footer = {"", "Examples:",
                 "  dino bench --config configs/bench-small.yaml --json bench.json",
                 "  dino bench --config configs/bench-small.yaml --steps 2000 --memory-every 100",
@@ -52,8 +53,8 @@ final class BenchCommand implements Callable<Integer> {
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)x(\\d+)");
     private static final int STEPS_PER_ROW = 10;
-    /** A 1-minute load average from which other processes visibly compete for the cores. */
-    private static final double BUSY_LOAD = 0.5;
+    /** A share of busy CPU time before the run from which other processes visibly compete for the cores. */
+    private static final double BUSY = 0.1;
     private static final Gson JSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     @Mixin
@@ -64,7 +65,8 @@ final class BenchCommand implements Callable<Integer> {
     int steps;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
-            description = "Untimed warm-up steps, or batches with --augment (default: ${DEFAULT-VALUE}).")
+            description = "Untimed warm-up steps, or at least as many batches with --augment (default: "
+                    + "${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--memory-every", paramLabel = "N", defaultValue = "0",
@@ -84,6 +86,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--augment", description = "Time the multi-crop augmentation instead of the training step.")
     boolean augment;
 
+    @Option(names = "--warmup-seconds", paramLabel = "S",
+            defaultValue = "" + (int) AugmentationBenchmark.DEFAULT_WARMUP_SECONDS,
+            description = "With --augment: augment at least this long before timing, besides the --warmup batches: "
+                    + "the JIT compiler needs thousands of images to optimise the code (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
     @Option(names = "--images", paramLabel = "N", defaultValue = "1024",
             description = "With --augment: images per timed pass (default: ${DEFAULT-VALUE}).")
     int images;
@@ -93,6 +101,15 @@ final class BenchCommand implements Callable<Integer> {
             description = "With --augment: width x height of the synthetic RGB source images "
                     + "(default: ${DEFAULT-VALUE}).")
     String imageSize;
+
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = "After the timed steps, profile --profile-steps more with the engine's operator profiler, "
+                    + "write its Chrome trace to FILE and print the operators with the most self time.")
+    Path profile;
+
+    @Option(names = "--profile-steps", paramLabel = "N", defaultValue = "3",
+            description = "Steps profiled with --profile (default: ${DEFAULT-VALUE}).")
+    int profileSteps;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures to FILE as JSON.")
     Path json;
@@ -112,15 +129,24 @@ final class BenchCommand implements Callable<Integer> {
         if (augment) {
             int[] wh = sourceSize();
             AugmentationBenchmark.Result r = AugmentationBenchmark.builder().setConfig(config).optImages(images)
-                    .optWarmupBatches(warmup).optSourceSize(wh[0], wh[1]).build().run();
+                    .optWarmupBatches(warmup).optWarmupSeconds(warmupSeconds).optSourceSize(wh[0], wh[1]).build()
+                    .run();
             print(out, r);
             figures = r.toJson();
         } else {
             out.printf("config: %s%n", describe(config));
             out.flush();
-            StepBenchmark.Result r = StepBenchmark.builder().setConfig(config).optWarmup(warmup).optSteps(steps)
-                    .optMemoryEvery(memoryEvery).optGemm(gemmSize, gemmRepeats).build().run();
+            StepBenchmark.Builder b = StepBenchmark.builder().setConfig(config).optWarmup(warmup).optSteps(steps)
+                    .optMemoryEvery(memoryEvery).optGemm(gemmSize, gemmRepeats);
+            if (profile != null) {
+                b.optProfile(profile, profileSteps);
+            }
+            StepBenchmark.Result r = b.build().run();
             print(out, r);
+            if (r.profile() != null) {
+                out.print(r.profile().format(25));
+                out.printf("trace: %s%n", profile);
+            }
             figures = r.toJson();
             environment.addProperty("engine", Engine.getInstance().getEngineName() + " "
                     + Engine.getInstance().getVersion());
@@ -143,21 +169,25 @@ final class BenchCommand implements Callable<Integer> {
         ParseResult parsed = spec.commandLine().getParseResult();
         if (augment) {
             List<String> stepOnly = new ArrayList<>();
-            for (String o : List.of("--steps", "--memory-every", "--gemm-size", "--gemm-repeats")) {
+            for (String o : List.of("--steps", "--memory-every", "--gemm-size", "--gemm-repeats", "--profile",
+                    "--profile-steps")) {
                 if (parsed.hasMatchedOption(o)) {
                     stepOnly.add(o);
                 }
             }
             if (!stepOnly.isEmpty()) {
                 throw new UserInputException(String.join(", ", stepOnly) + " time the training step and do not "
-                        + "apply with --augment (its options: --images, --image-size, --warmup)");
+                        + "apply with --augment (its options: --images, --image-size, --warmup, --warmup-seconds)");
             }
             if (images < 1) {
                 throw new UserInputException("--images must be at least 1, got " + images);
             }
+            if (!(warmupSeconds >= 0 && Double.isFinite(warmupSeconds))) {
+                throw new UserInputException("--warmup-seconds must be 0 or more, got " + warmupSeconds);
+            }
             sourceSize();
         } else {
-            for (String o : List.of("--images", "--image-size")) {
+            for (String o : List.of("--images", "--image-size", "--warmup-seconds")) {
                 if (parsed.hasMatchedOption(o)) {
                     throw new UserInputException(o + " applies to the augmentation benchmark only: add --augment");
                 }
@@ -168,6 +198,9 @@ final class BenchCommand implements Callable<Integer> {
             if (memoryEvery < 0) {
                 throw new UserInputException("--memory-every must be 0 (off) or a number of steps, got "
                         + memoryEvery);
+            }
+            if (profileSteps < 1) {
+                throw new UserInputException("--profile-steps must be at least 1, got " + profileSteps);
             }
             if (gemmSize < 0) {
                 throw new UserInputException("--gemm-size must be 0 (skip) or a matrix side, got " + gemmSize);
@@ -260,14 +293,21 @@ final class BenchCommand implements Callable<Integer> {
                 maxArrays = Math.max(maxArrays, s.liveArrays());
             }
             out.printf("memory every %d steps (%d samples, warm-up steps counted):%n", memoryEvery, samples.size());
-            out.printf("  first: after step %d, %s, %d native arrays%n", first.step(), mib(first.residentKiB()),
-                    first.liveArrays());
-            out.printf("  last:  after step %d, %s, %d native arrays%n", last.step(), mib(last.residentKiB()),
-                    last.liveArrays());
+            out.printf("  first: after step %d, %s, %d native arrays, %s%n", first.step(), mib(first.residentKiB()),
+                    first.liveArrays(), direct(first.directBufferBytes()));
+            out.printf("  last:  after step %d, %s, %d native arrays, %s%n", last.step(), mib(last.residentKiB()),
+                    last.liveArrays(), direct(last.directBufferBytes()));
             out.printf("  largest growth over the first: %s resident, %+d native arrays%n",
                     first.residentKiB() >= 0 ? String.format(Locale.ROOT, "%+.1f MiB",
                             (maxRss - first.residentKiB()) / 1024.0) : "n/a", maxArrays - first.liveArrays());
+            out.println("  (direct buffers hold the crops of past steps until the JVM's next garbage collection; "
+                    + "they count in the resident memory)");
         }
+    }
+
+    private static String direct(long bytes) {
+        return bytes >= 0 ? String.format(Locale.ROOT, "direct buffers %.1f MiB", bytes / (1024.0 * 1024.0))
+                : "direct buffers n/a";
     }
 
     private static String mib(long kib) {
@@ -276,20 +316,19 @@ final class BenchCommand implements Callable<Integer> {
 
     private static void print(PrintWriter out, AugmentationBenchmark.Result r) {
         int[] sizes = r.cropSizes();
-        out.printf("augmentation: 2 x %d + %d x %d crops from synthetic %dx%d RGB images (decoding not counted), "
-                        + "batches of %d, %d warm-up images%n", sizes[0], sizes.length - 2,
-                sizes.length > 2 ? sizes[2] : 0, r.sourceWidth(), r.sourceHeight(), r.batchSize(), r.warmupImages());
+        out.printf(Locale.ROOT, "augmentation: 2 x %d + %d x %d crops from synthetic %dx%d RGB images (decoding not "
+                        + "counted), batches of %d, after a warm-up of %d images in %.1f s%n", sizes[0],
+                sizes.length - 2, sizes.length > 2 ? sizes[2] : 0, r.sourceWidth(), r.sourceHeight(), r.batchSize(),
+                r.warmupImages(), r.warmupSeconds());
         for (AugmentationBenchmark.Run run : r.runs()) {
             String label = run.workers() + (run.workers() == 1 ? " worker" : " workers")
                     + (run.workers() == r.configuredWorkers() ? " (configured)" : "");
-            out.printf(Locale.ROOT, "  %-22s %8.1f images/s (%d images in %.2f s)", label, run.imagesPerSecond(),
+            out.printf(Locale.ROOT, "  %-22s %8.1f images/s (%d images in %.2f s)%n", label, run.imagesPerSecond(),
                     run.images(), run.seconds());
-            if (Double.isFinite(run.cpuSeconds())) {
-                out.printf(Locale.ROOT, ", %.2f cores busy, %.1f images/s per core%n", run.coresBusy(),
-                        run.imagesPerCpuSecond());
-            } else {
-                out.println(", CPU time n/a");
-            }
+            out.printf(Locale.ROOT, "  %22s per core used: %s; per worker thread, augmentation alone: %.1f "
+                            + "images/s%n", "", Double.isFinite(run.cpuSeconds())
+                            ? String.format(Locale.ROOT, "%.1f images/s (%.2f cores busy)", run.imagesPerCpuSecond(),
+                            run.coresBusy()) : "n/a", run.imagesPerWorkerSecond());
         }
         out.printf("configured workers: %d (data.workers; 0 = half the %d cores, as training uses)%n",
                 r.configuredWorkers(), Runtime.getRuntime().availableProcessors());
@@ -298,18 +337,50 @@ final class BenchCommand implements Callable<Integer> {
     /** Cores and load: a busy machine gives slower figures, and the reader should know. */
     private static String machine(JsonObject environment) {
         int cores = Runtime.getRuntime().availableProcessors();
-        if (!environment.has("load_average")) {
-            return "machine: " + cores + " cores, load average n/a";
+        if (!environment.has("cpu_busy_before_run")) {
+            return "machine: " + cores + " cores (CPU use of other processes: n/a)";
         }
-        double load = environment.get("load_average").getAsDouble();
-        return String.format(Locale.ROOT, "machine: %d cores, load average %.2f before the run%s", cores, load,
-                load >= BUSY_LOAD ? " (other processes were busy: they compete with these figures)" : "");
+        double busy = environment.get("cpu_busy_before_run").getAsDouble();
+        return String.format(Locale.ROOT, "machine: %d cores, %.0f%% busy in the second before the run%s", cores,
+                100 * busy, busy >= BUSY ? " (other processes compete with these figures)" : "");
+    }
+
+    /**
+     * The share of all cores' time spent busy over one second, from {@code /proc/stat} (Linux), or NaN.
+     */
+    private static double cpuBusy() {
+        try {
+            long[] a = cpuTimes();
+            Thread.sleep(1000);
+            long[] b = cpuTimes();
+            long total = b[0] - a[0];
+            return total > 0 ? 1.0 - (double) (b[1] - a[1]) / total : Double.NaN;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+
+    /** Total and idle (idle + iowait) jiffies of all cores. */
+    private static long[] cpuTimes() throws IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < Math.min(f.length, 9); i++) {
+            total += Long.parseLong(f[i]);
+        }
+        return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
     }
 
     /** Where the figures were measured: cores, load, CPU model, engine. */
     private static JsonObject environment() {
         JsonObject e = new JsonObject();
         e.addProperty("available_processors", Runtime.getRuntime().availableProcessors());
+        double busy = cpuBusy();
+        if (Double.isFinite(busy)) {
+            e.addProperty("cpu_busy_before_run", busy);
+        }
         try {
             Path loadavg = Path.of("/proc/loadavg");
             if (Files.isReadable(loadavg)) {

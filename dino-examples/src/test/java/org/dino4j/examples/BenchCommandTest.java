@@ -50,7 +50,7 @@ class BenchCommandTest {
                 "fp32 GEMM peak: ", "(median of 10 products 32 x 32 @ 32 x 32 through the engine, same threads)\n",
                 "MFU: ", "intra-op threads: 1\n", "native arrays alive: ", "memory every 2 steps (2 samples, "
                         + "warm-up steps counted):\n", "  first: after step 2, resident ", "  last:  after step 4, ",
-                "  largest growth over the first: ", "wrote " + json + "\n")) {
+                "  largest growth over the first: ", " native arrays, direct buffers ", "wrote " + json + "\n")) {
             assertTrue(out.contains(expected), "'" + expected + "' missing from\n" + out);
         }
         assertTrue(out.contains("memory: peak resident (VmHWM) ") || out.contains("memory: n/a"), out);
@@ -82,14 +82,16 @@ class BenchCommandTest {
     void augmentSmokeRunReportsOneWorkerAndTheConfiguredCount() throws IOException {
         Path json = tmp.resolve("augment.json");
 
-        Result r = run(tiny("--augment", "--images", "6", "--warmup", "1", "--image-size", "40x30",
+        Result r = run(tiny("--augment", "--images", "6", "--warmup", "1", "--warmup-seconds", "0", "--image-size",
+                "40x30",
                 "--set", "data.workers=2", "--json", json.toString()));
 
         assertEquals(0, r.exitCode(), r.err());
         for (String expected : List.of("augmentation: 2 x 16 + 2 x 8 crops from synthetic 40x30 RGB images "
-                        + "(decoding not counted), batches of 4, 4 warm-up images\n", "  1 worker ",
+                        + "(decoding not counted), batches of 4, after a warm-up of 16 images in ", "  1 worker ",
                 "  2 workers (configured) ",
-                " images/s (6 images in ", "configured workers: 2 (data.workers; 0 = half the ")) {
+                " images/s (6 images in ", " per core used: ", " cores busy); per worker thread, augmentation alone: ",
+                "configured workers: 2 (data.workers; 0 = half the ")) {
             assertTrue(r.out().contains(expected), "'" + expected + "' missing from\n" + r.out());
         }
         JsonObject file = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
@@ -109,7 +111,11 @@ class BenchCommandTest {
         assertError("--gemm-repeats must be at least 1, got 0", tiny("--gemm-repeats", "0"));
         assertError("--images applies to the augmentation benchmark only: add --augment", tiny("--images", "5"));
         assertError("--steps, --memory-every time the training step and do not apply with --augment (its options: "
-                + "--images, --image-size, --warmup)", tiny("--augment", "--steps", "5", "--memory-every", "2"));
+                + "--images, --image-size, --warmup, --warmup-seconds)",
+                tiny("--augment", "--steps", "5", "--memory-every", "2"));
+        assertError("--warmup-seconds applies to the augmentation benchmark only: add --augment",
+                tiny("--warmup-seconds", "2"));
+        assertError("--warmup-seconds must be 0 or more, got -1.0", tiny("--augment", "--warmup-seconds", "-1"));
         assertError("--images must be at least 1, got 0", tiny("--augment", "--images", "0"));
         assertError("--image-size must be WIDTHxHEIGHT in pixels, e.g. 500x375, got '500*375'",
                 tiny("--augment", "--image-size", "500*375"));
@@ -123,7 +129,8 @@ class BenchCommandTest {
 
         assertEquals(0, r.exitCode());
         for (String option : List.of("--config=FILE", "--set=KEY=VALUE", "--steps=N", "--warmup=N", "--memory-every=N",
-                "--gemm-size=N", "--gemm-repeats=N", "--augment", "--images=N", "--image-size=WxH", "--json=FILE")) {
+                "--gemm-size=N", "--gemm-repeats=N", "--augment", "--warmup-seconds=S", "--images=N",
+                "--image-size=WxH", "--json=FILE")) {
             assertTrue(r.out().contains(option), option + " missing from\n" + r.out());
         }
         assertTrue(r.out().contains("dino bench --augment --config configs/bench-small.yaml"), r.out());

@@ -20,9 +20,10 @@ import java.util.Objects;
  * By default the images are 500 x 375, the size of a typical ImageNet photograph.
  *
  * <p>It runs once with 1 worker and once with the worker count training would use ({@code data.workers}; 0 = half
- * the cores, as the trainer resolves it), and reports for each the images per second of wall time and per second of
- * CPU time used by the process: the second figure is the rate per core, which other processes on a busy machine
- * do not distort much.
+ * the cores, as the trainer resolves it), and reports for each the images per second of wall time, per second of
+ * CPU time used by the whole process (the rate per core used, everything included: the consumer thread allocates
+ * every batch's arrays, and garbage collection and compilation run on other threads), and per second of one
+ * worker's augmentation time (the augmentation alone).
  */
 public final class AugmentationBenchmark {
 
@@ -30,6 +31,10 @@ public final class AugmentationBenchmark {
     public static final int DEFAULT_WIDTH = 500;
     /** Source image height used by {@code dino bench --augment}. */
     public static final int DEFAULT_HEIGHT = 375;
+    /** Warm-up time used by {@code dino bench --augment}, seconds. */
+    public static final double DEFAULT_WARMUP_SECONDS = 10;
+    /** Batches per warm-up pass (the warm-up repeats passes until its images and its time are reached). */
+    private static final int WARMUP_PASS_BATCHES = 4;
 
     /**
      * One timed pass.
@@ -37,9 +42,11 @@ public final class AugmentationBenchmark {
      * @param workers loader worker threads
      * @param images images augmented
      * @param seconds wall time from the first request to the last batch
-     * @param cpuSeconds CPU time the process used meanwhile (all threads), NaN where the JVM does not report it
+     * @param cpuSeconds CPU time the process used meanwhile (all threads: workers, the consumer that allocates the
+     *     batches, garbage collection, compilation), NaN where the JVM does not report it
+     * @param augmentSeconds time the workers spent augmenting, summed over the workers (the loader's own count)
      */
-    public record Run(int workers, int images, double seconds, double cpuSeconds) {
+    public record Run(int workers, int images, double seconds, double cpuSeconds, double augmentSeconds) {
 
         /** Images per second of wall time. */
         public double imagesPerSecond() {
@@ -51,9 +58,14 @@ public final class AugmentationBenchmark {
             return cpuSeconds / seconds;
         }
 
-        /** Images per second of CPU time: the rate per core used. */
+        /** Images per second of the process's CPU time: the rate per core used, everything included. */
         public double imagesPerCpuSecond() {
             return images / cpuSeconds;
+        }
+
+        /** Images per second of one worker thread, counting only the augmentation itself. */
+        public double imagesPerWorkerSecond() {
+            return images / augmentSeconds;
         }
     }
 
@@ -64,12 +76,13 @@ public final class AugmentationBenchmark {
      * @param sourceHeight height of the synthetic source images
      * @param cropSizes the side of every crop of an image, global crops first
      * @param batchSize images per batch
-     * @param warmupImages images augmented before the timed passes (to compile the hot code)
+     * @param warmupImages images augmented before the timed passes (so that the JIT compiler has optimised the code)
+     * @param warmupSeconds wall time of the warm-up
      * @param configuredWorkers the worker count training would use
      * @param runs the timed passes, 1 worker first
      */
     public record Result(int sourceWidth, int sourceHeight, int[] cropSizes, int batchSize, int warmupImages,
-                         int configuredWorkers, List<Run> runs) {
+                         double warmupSeconds, int configuredWorkers, List<Run> runs) {
 
         /** The figures as JSON, snake_case keys. */
         public JsonObject toJson() {
@@ -83,6 +96,7 @@ public final class AugmentationBenchmark {
             o.add("crop_sizes", sizes);
             o.addProperty("batch_size", batchSize);
             o.addProperty("warmup_images", warmupImages);
+            o.addProperty("warmup_seconds", warmupSeconds);
             o.addProperty("configured_workers", configuredWorkers);
             o.addProperty("available_processors", Runtime.getRuntime().availableProcessors());
             JsonArray a = new JsonArray();
@@ -92,6 +106,8 @@ public final class AugmentationBenchmark {
                 j.addProperty("images", r.images());
                 j.addProperty("seconds", r.seconds());
                 j.addProperty("images_per_second", r.imagesPerSecond());
+                j.addProperty("augment_seconds", r.augmentSeconds());
+                j.addProperty("images_per_worker_second", r.imagesPerWorkerSecond());
                 if (Double.isFinite(r.cpuSeconds())) {
                     j.addProperty("cpu_seconds", r.cpuSeconds());
                     j.addProperty("cores_busy", r.coresBusy());
@@ -111,6 +127,7 @@ public final class AugmentationBenchmark {
     private final DinoConfig config;
     private final int images;
     private final int warmupBatches;
+    private final double warmupSeconds;
     private final int width;
     private final int height;
 
@@ -118,6 +135,7 @@ public final class AugmentationBenchmark {
         this.config = b.config;
         this.images = b.images;
         this.warmupBatches = b.warmupBatches;
+        this.warmupSeconds = b.warmupSeconds;
         this.width = b.width;
         this.height = b.height;
     }
@@ -141,6 +159,9 @@ public final class AugmentationBenchmark {
     /**
      * Warms up, then times one pass over {@code images} images per worker count.
      *
+     * <p>The warm-up matters: the JIT compiler optimises the per-crop code only after thousands of calls, and until
+     * then the rate is lower by a third or more at small crop sizes.
+     *
      * @return the measurements
      */
     public Result run() {
@@ -151,16 +172,19 @@ public final class AugmentationBenchmark {
         }
         int configured = configuredWorkers(config);
         int batch = Math.min(config.optim().batchSize(), images);
-        int warmupImages = warmupBatches * batch;
-        if (warmupImages > 0) {
-            pass(augmentation, warmupImages, batch, configured);
+        long start = System.nanoTime();
+        long deadline = start + (long) (warmupSeconds * 1e9);
+        int warmupImages = 0;
+        while (warmupImages < warmupBatches * batch || System.nanoTime() < deadline) {
+            warmupImages += pass(augmentation, WARMUP_PASS_BATCHES * batch, batch, configured).images();
         }
+        double warmedSeconds = (System.nanoTime() - start) / 1e9;
         List<Run> runs = new ArrayList<>();
         runs.add(pass(augmentation, images, batch, 1));
         if (configured != 1) {
             runs.add(pass(augmentation, images, batch, configured));
         }
-        return new Result(width, height, sizes, batch, warmupImages, configured, List.copyOf(runs));
+        return new Result(width, height, sizes, batch, warmupImages, warmedSeconds, configured, List.copyOf(runs));
     }
 
     private Run pass(MultiCropAugmentation augmentation, int n, int batch, int workers) {
@@ -186,7 +210,7 @@ public final class AugmentationBenchmark {
             double seconds = (System.nanoTime() - t0) / 1e9;
             long cpu1 = processCpuNanos();
             double cpu = cpu0 >= 0 && cpu1 >= 0 ? (cpu1 - cpu0) / 1e9 : Double.NaN;
-            return new Run(workers, seen, seconds, cpu);
+            return new Run(workers, seen, seconds, cpu, loader.stats().augmentSeconds());
         }
     }
 
@@ -198,12 +222,13 @@ public final class AugmentationBenchmark {
 
     /**
      * Builds an {@link AugmentationBenchmark}: {@code setConfig} is required; by default 1024 images per pass after
-     * 3 warm-up batches, from 500 x 375 RGB images.
+     * a warm-up of at least 3 batches and 10 seconds, from 500 x 375 RGB images.
      */
     public static final class Builder {
         private DinoConfig config;
         private int images = 1024;
         private int warmupBatches = 3;
+        private double warmupSeconds = DEFAULT_WARMUP_SECONDS;
         private int width = DEFAULT_WIDTH;
         private int height = DEFAULT_HEIGHT;
 
@@ -221,9 +246,15 @@ public final class AugmentationBenchmark {
             return this;
         }
 
-        /** Batches augmented before the timed passes (default 3, {@code >= 0}). */
+        /** Batches augmented at least before the timed passes (default 3, {@code >= 0}). */
         public Builder optWarmupBatches(int warmupBatches) {
             this.warmupBatches = warmupBatches;
+            return this;
+        }
+
+        /** Seconds spent augmenting at least before the timed passes (default 10, {@code >= 0}). */
+        public Builder optWarmupSeconds(double warmupSeconds) {
+            this.warmupSeconds = warmupSeconds;
             return this;
         }
 
@@ -242,6 +273,9 @@ public final class AugmentationBenchmark {
             }
             if (warmupBatches < 0) {
                 throw new IllegalArgumentException("warmupBatches must be >= 0, got " + warmupBatches);
+            }
+            if (!(warmupSeconds >= 0 && Double.isFinite(warmupSeconds))) {
+                throw new IllegalArgumentException("warmupSeconds must be >= 0, got " + warmupSeconds);
             }
             if (width < 1 || height < 1) {
                 throw new IllegalArgumentException("the source image size must be at least 1x1, got " + width + "x"

@@ -11,6 +11,11 @@ import org.dino4j.train.config.DinoConfig;
 import org.dino4j.train.eval.TrainingFlops;
 import org.dino4j.train.loop.NativeRuntime;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -36,11 +41,17 @@ public final class StepBenchmark {
     /**
      * Resident memory and live native arrays after a number of steps.
      *
+     * <p>The JVM's direct buffers are part of the resident memory: on the PyTorch engine, an array created from
+     * Java data (as training creates the crops of every batch) wraps a new direct buffer, which only the garbage
+     * collector frees, some time after the array is closed. Their total shows how much of a growth is such garbage
+     * waiting for a collection rather than a leak.
+     *
      * @param step steps completed (warm-up included)
      * @param residentKiB VmRSS in KiB, or -1 where the platform does not report it
      * @param liveArrays native arrays alive in the benchmark's manager
+     * @param directBufferBytes memory of the JVM's direct buffers not yet collected, or -1 where not reported
      */
-    public record MemorySample(int step, long residentKiB, int liveArrays) {}
+    public record MemorySample(int step, long residentKiB, int liveArrays, long directBufferBytes) {}
 
     /**
      * The measurements.
@@ -59,11 +70,12 @@ public final class StepBenchmark {
      * @param liveArraysAtEnd native arrays alive after the last step
      * @param memorySamples resident memory and live arrays every {@code memoryEvery} steps and after the last
      *     (empty when not requested)
+     * @param profile the engine's per-operator profile of extra steps (null when not requested)
      */
     public record Result(String objective, int batchSize, int[] cropSizes, int warmupSteps, double[] stepMillis,
                          double medianMillis, TrainingFlops flops, GemmPeak gemm, int intraOpThreads,
                          ProcessMemory memory, int liveArraysAfterWarmup, int liveArraysAtEnd,
-                         List<MemorySample> memorySamples) {
+                         List<MemorySample> memorySamples, OpProfile profile) {
 
         /** Images per second at the median step time. */
         public double imagesPerSecond() {
@@ -138,6 +150,11 @@ public final class StepBenchmark {
                     j.add("resident_mib", JsonNull.INSTANCE);
                 }
                 j.addProperty("live_arrays", s.liveArrays());
+                if (s.directBufferBytes() >= 0) {
+                    j.addProperty("direct_buffers_mib", s.directBufferBytes() / (1024.0 * 1024.0));
+                } else {
+                    j.add("direct_buffers_mib", JsonNull.INSTANCE);
+                }
                 samples.add(j);
             }
             o.add("memory_samples", samples);
@@ -159,6 +176,8 @@ public final class StepBenchmark {
     private final int memoryEvery;
     private final int gemmSize;
     private final int gemmRepeats;
+    private final Path profileTrace;
+    private final int profileSteps;
 
     private StepBenchmark(Builder b) {
         this.config = b.config;
@@ -167,6 +186,8 @@ public final class StepBenchmark {
         this.memoryEvery = b.memoryEvery;
         this.gemmSize = b.gemmSize;
         this.gemmRepeats = b.gemmRepeats;
+        this.profileTrace = b.profileTrace;
+        this.profileSteps = b.profileSteps;
     }
 
     /** A new builder. */
@@ -186,6 +207,7 @@ public final class StepBenchmark {
     public Result run() {
         NativeRuntime.configure(config.run().threads());
         int total = warmup + steps;
+        int profiled = profileTrace == null ? 0 : profileSteps;
         int batch = config.optim().batchSize();
         int[] sizes = new int[ConfiguredStep.GLOBAL_CROPS + config.crops().localCount()];
         for (int c = 0; c < sizes.length; c++) {
@@ -199,20 +221,15 @@ public final class StepBenchmark {
             int atEnd;
             List<MemorySample> samples = new ArrayList<>();
             String objective;
-            try (ConfiguredStep s = ConfiguredStep.build(config, total, root)) {
+            OpProfile profile = null;
+            try (ConfiguredStep s = ConfiguredStep.build(config, total + profiled, root)) {
                 objective = s.objective().method().configName()
                         + (s.objective().ibot() ? " + ibot" : "");
                 int epoch = s.firstUnfrozenEpoch();
                 afterWarmup = -1;
                 for (int it = 0; it < total; it++) {
                     long t0 = System.nanoTime();
-                    try (NDManager scope = root.newSubManager()) {
-                        List<NDArray> crops = new ArrayList<>(sizes.length);
-                        for (int c = 0; c < sizes.length; c++) {
-                            crops.add(scope.create(data[c], new Shape(batch, 3, sizes[c], sizes[c])));
-                        }
-                        s.step().run(crops, it, epoch, new SplittableRandom(it), scope);
-                    }
+                    runStep(s, root, data, sizes, batch, it, epoch);
                     long nanos = System.nanoTime() - t0;
                     if (it >= warmup) {
                         ms[it - warmup] = nanos / 1e6;
@@ -224,18 +241,52 @@ public final class StepBenchmark {
                     if (memoryEvery > 0 && ((it + 1) % memoryEvery == 0 || last)) {
                         samples.add(new MemorySample(it + 1,
                                 ProcessMemory.current().map(ProcessMemory::residentKiB).orElse(-1L),
-                                root.getManagedArrays().size()));
+                                root.getManagedArrays().size(), directBufferBytes()));
                     }
                 }
                 atEnd = root.getManagedArrays().size();
+                if (profiled > 0) {
+                    JniUtils.startProfile(false, false, false);
+                    try {
+                        for (int it = total; it < total + profiled; it++) {
+                            runStep(s, root, data, sizes, batch, it, epoch);
+                        }
+                    } finally {
+                        JniUtils.stopProfile(profileTrace.toAbsolutePath().toString());
+                    }
+                    profile = OpProfile.read(profileTrace, profiled);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             ProcessMemory memory = ProcessMemory.current().orElse(null);
             GemmPeak gemm = gemmSize > 0 ? GemmPeak.measure(root, gemmSize, gemmRepeats) : null;
             // what the engine reports, which is what the step ran with
             int inUse = JniUtils.getNumThreads();
             return new Result(objective, batch, sizes, warmup, ms, Stats.median(ms), TrainingFlops.of(config), gemm,
-                    inUse, memory, afterWarmup, atEnd, List.copyOf(samples));
+                    inUse, memory, afterWarmup, atEnd, List.copyOf(samples), profile);
         }
+    }
+
+    private static void runStep(ConfiguredStep s, NDManager root, float[][] data, int[] sizes, int batch, int it,
+                                int epoch) {
+        try (NDManager scope = root.newSubManager()) {
+            List<NDArray> crops = new ArrayList<>(sizes.length);
+            for (int c = 0; c < sizes.length; c++) {
+                crops.add(scope.create(data[c], new Shape(batch, 3, sizes[c], sizes[c])));
+            }
+            s.step().run(crops, it, epoch, new SplittableRandom(it), scope);
+        }
+    }
+
+    /** Bytes held by the JVM's direct buffers, or -1 where the JVM does not report them. */
+    private static long directBufferBytes() {
+        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            if ("direct".equals(pool.getName())) {
+                return pool.getMemoryUsed();
+            }
+        }
+        return -1;
     }
 
     /** Standard normal values, the statistics of normalised crops; the same batch is fed every step. */
@@ -262,6 +313,8 @@ public final class StepBenchmark {
         private int memoryEvery;
         private int gemmSize = GemmPeak.DEFAULT_SIZE;
         private int gemmRepeats = GemmPeak.DEFAULT_REPEATS;
+        private Path profileTrace;
+        private int profileSteps = 3;
 
         private Builder() {}
 
@@ -299,6 +352,17 @@ public final class StepBenchmark {
             return this;
         }
 
+        /**
+         * Profiles {@code steps} more steps after the timed ones with the engine's operator profiler, writes its
+         * Chrome trace (viewable in chrome://tracing or Perfetto) to {@code trace} and sums it per operator
+         * ({@link Result#profile()}). Profiled steps are slower and are not part of the timing.
+         */
+        public Builder optProfile(Path trace, int steps) {
+            this.profileTrace = trace;
+            this.profileSteps = steps;
+            return this;
+        }
+
         /** Validates the settings. */
         public StepBenchmark build() {
             Objects.requireNonNull(config, "setConfig(...) is required");
@@ -310,6 +374,9 @@ public final class StepBenchmark {
             }
             if (memoryEvery < 0) {
                 throw new IllegalArgumentException("memoryEvery must be >= 0 (0 = no samples), got " + memoryEvery);
+            }
+            if (profileTrace != null && profileSteps < 1) {
+                throw new IllegalArgumentException("profile steps must be >= 1, got " + profileSteps);
             }
             if (gemmSize < 0 || (gemmSize > 0 && gemmRepeats < 1)) {
                 throw new IllegalArgumentException("the GEMM size must be >= 0 (0 = not measured) and its repeats "

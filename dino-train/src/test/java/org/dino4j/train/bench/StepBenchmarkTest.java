@@ -44,6 +44,8 @@ class StepBenchmarkTest {
         // samples after steps 2 and 4 and after the last (5)
         assertEquals(List.of(2, 4, 5), r.memorySamples().stream().map(StepBenchmark.MemorySample::step).toList());
         r.memorySamples().forEach(s -> assertEquals(r.liveArraysAtEnd(), s.liveArrays()));
+        // the crops of every step are copied into direct buffers (at least until a garbage collection frees them)
+        r.memorySamples().forEach(s -> assertTrue(s.directBufferBytes() >= 0));
         if (System.getProperty("os.name").toLowerCase().contains("linux")) {
             assertNotNull(r.memory());
             r.memorySamples().forEach(s -> assertTrue(s.residentKiB() > 0));
@@ -67,8 +69,11 @@ class StepBenchmarkTest {
         assertTrue(j.get("mfu").isJsonNull());
         assertTrue(Double.isNaN(r.mfu()));
         assertEquals(2, j.getAsJsonArray("memory_samples").size());
-        assertEquals(r.liveArraysAtEnd(),
-                j.getAsJsonArray("memory_samples").get(1).getAsJsonObject().get("live_arrays").getAsInt());
+        JsonObject sample = j.getAsJsonArray("memory_samples").get(1).getAsJsonObject();
+        assertEquals(List.of("step", "resident_mib", "live_arrays", "direct_buffers_mib"),
+                List.copyOf(sample.keySet()));
+        assertEquals(2, sample.get("step").getAsInt());
+        assertEquals(r.liveArraysAtEnd(), sample.get("live_arrays").getAsInt());
     }
 
     @Test
