@@ -8,6 +8,7 @@ import ai.djl.util.PairList;
 import org.dino4j.core.nn.DinoBlock;
 import org.dino4j.core.nn.Init;
 import org.dino4j.core.nn.Linear;
+import org.dino4j.core.nn.ReferenceKernels;
 
 /**
  * Multi-head self-attention with a fused {@code qkv} projection ({@code [3D, D]}: rows [0, D) are q, [D, 2D) k,
@@ -23,6 +24,7 @@ public final class Attention extends DinoBlock {
      *
      * @param values {@code [B, T, D]} the projected attention output (the residual branch)
      * @param probabilities {@code [B, heads, T, T]} post-softmax attention, queries along axis 2, keys along axis 3
+     *     (null when not asked for)
      */
     public record Output(NDArray values, NDArray probabilities) {}
 
@@ -59,6 +61,16 @@ public final class Attention extends DinoBlock {
      * @return the projected output and the attention probabilities
      */
     public Output forward(NDArray x) {
+        return forward(x, true);
+    }
+
+    /**
+     * @param x {@code [B, T, D]} (already layer-normed)
+     * @param withProbabilities whether to return the attention probabilities; without them the attention core runs
+     *     through the block's {@link org.dino4j.core.nn.Kernels} (a fused kernel never forms them)
+     * @return the projected output, and the attention probabilities or null
+     */
+    public Output forward(NDArray x, boolean withProbabilities) {
         Shape s = x.getShape();
         long b = s.get(0);
         long t = s.get(1);
@@ -68,11 +80,15 @@ public final class Attention extends DinoBlock {
         NDArray q = qkvHeads.get(0);
         NDArray k = qkvHeads.get(1);
         NDArray v = qkvHeads.get(2);
-        // Scaling q (B*T*d products) rather than the scores (B*T*T) is cheaper; for the usual head widths
-        // (16, 64) the scale is a power of two and the result is bit-identical to the official order.
-        NDArray scores = q.mul(constant(q, scale)).matMul(k.transpose(0, 1, 3, 2));
-        NDArray attn = scores.softmax(-1);
-        NDArray out = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d);
+        NDArray attn = null;
+        NDArray heads;
+        if (withProbabilities) {
+            attn = ReferenceKernels.probabilities(q, k, scale);
+            heads = attn.matMul(v);
+        } else {
+            heads = kernels().attention(q, k, v, scale);
+        }
+        NDArray out = heads.transpose(0, 2, 1, 3).reshape(b, t, d);
         return new Output(proj.forward(out), attn);
     }
 

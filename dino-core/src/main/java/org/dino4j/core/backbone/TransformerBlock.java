@@ -90,11 +90,12 @@ public final class TransformerBlock extends DinoBlock {
      * @return {@code [B, T, D]}
      */
     public NDArray forward(NDArray x, boolean training, SplittableRandom rng) {
-        return forwardWithAttention(x, training, rng).tokens();
+        return run(x, training, rng, false).tokens();
     }
 
     /**
-     * Like {@link #forward} but also returns the attention probabilities (they are computed anyway).
+     * Like {@link #forward} but also returns the attention probabilities (through the explicit attention, whatever
+     * the block's kernels).
      *
      * @param x {@code [B, T, D]}
      * @param training whether stochastic depth is active
@@ -102,7 +103,11 @@ public final class TransformerBlock extends DinoBlock {
      * @return the output tokens and the attention
      */
     public Output forwardWithAttention(NDArray x, boolean training, SplittableRandom rng) {
-        Attention.Output a = attn.forward(norm1.forward(x));
+        return run(x, training, rng, true);
+    }
+
+    private Output run(NDArray x, boolean training, SplittableRandom rng, boolean withAttention) {
+        Attention.Output a = attn.forward(norm1.forward(x), withAttention);
         NDArray attnBranch = ls1 == null ? a.values() : ls1.forward(a.values());
         NDArray h = x.add(dropPath.apply(attnBranch, training, rng));
         NDArray ffnBranch = mlp.forward(norm2.forward(h));

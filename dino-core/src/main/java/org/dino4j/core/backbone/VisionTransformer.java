@@ -193,11 +193,14 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
         }
         // The last block's attention comes from LN1 of its input, the same tensor the official
         // get_last_selfattention returns; its residual update still runs so the tokens are complete.
-        TransformerBlock.Output lastOut = blocks.get(last).forwardWithAttention(x, training, rng);
+        NDArray preNorm;
         if (keepAttention) {
+            TransformerBlock.Output lastOut = blocks.get(last).forwardWithAttention(x, training, rng);
             attention = lastOut.attention();
+            preNorm = lastOut.tokens();
+        } else {
+            preNorm = blocks.get(last).forward(x, training, rng);
         }
-        NDArray preNorm = lastOut.tokens();
         NDArray tokens = norm.forward(preNorm);
         NDArray registers = registerTokens == null ? null : tokens.get(registerSlice);
         return new BackboneOutput(tokens, tokens.get(FIRST_TOKEN), tokens.get(patchSlice), attention, registers,

@@ -78,7 +78,7 @@ public final class WeightNormLinear extends DinoBlock {
     public NDArray forward(NDArray x) {
         NDArray v = value(weightV, x);
         NDArray scale = value(weightG, x).div(v.norm(new int[] {1}, true)).reshape(out);
-        return ai.djl.nn.core.Linear.linear(x, v, null).singletonOrThrow().mul(scale);
+        return kernels().linear(x, v, null).mul(scale);
     }
 
     /**

@@ -35,6 +35,7 @@ public abstract class DinoBlock extends AbstractBlock {
     private final LinkedHashMap<String, Init> ownInits = new LinkedHashMap<>();
     private final LinkedHashMap<String, DinoBlock> namedChildren = new LinkedHashMap<>();
     private final java.util.HashSet<String> ownBuffers = new java.util.HashSet<>();
+    private Kernels kernels = Kernels.REFERENCE;
 
     /**
      * Declares a parameter of this block.
@@ -106,6 +107,26 @@ public abstract class DinoBlock extends AbstractBlock {
         }
         namedChildren.put(name, block);
         return addChildBlock(name.replace('.', '_'), block);
+    }
+
+    /**
+     * Sets the compute kernels of this block and all its descendants (see {@link Kernels}); blocks start with
+     * {@link Kernels#REFERENCE}. Set them before a step, not during one.
+     *
+     * @param kernels the kernels to use
+     * @return this block
+     */
+    public final DinoBlock useKernels(Kernels kernels) {
+        this.kernels = java.util.Objects.requireNonNull(kernels, "kernels");
+        for (DinoBlock c : namedChildren.values()) {
+            c.useKernels(kernels);
+        }
+        return this;
+    }
+
+    /** The compute kernels this block uses. */
+    public final Kernels kernels() {
+        return kernels;
     }
 
     /** The named children of this block, in declaration order. */

@@ -57,8 +57,7 @@ public final class Linear extends DinoBlock {
      * @return {@code [..., out]}
      */
     public NDArray forward(NDArray x) {
-        return ai.djl.nn.core.Linear.linear(x, value(weight, x), bias == null ? null : value(bias, x))
-                .singletonOrThrow();
+        return kernels().linear(x, value(weight, x), bias == null ? null : value(bias, x));
     }
 
     /** {@inheritDoc} */

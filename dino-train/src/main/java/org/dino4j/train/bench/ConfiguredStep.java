@@ -6,6 +6,7 @@ import org.dino4j.core.schedule.CosineSchedule;
 import org.dino4j.core.schedule.TeacherTemperatureSchedule;
 import org.dino4j.train.config.DinoConfig;
 import org.dino4j.train.loop.DinoStep;
+import org.dino4j.train.kernels.KernelChoice;
 import org.dino4j.train.loop.ModelFactory;
 import org.dino4j.train.loop.TrainingSchedules;
 import org.dino4j.train.model.MultiCropNetwork;
@@ -55,6 +56,8 @@ public record ConfiguredStep(MultiCropNetwork student, MultiCropNetwork teacher,
         }
         MultiCropNetwork student = ModelFactory.student(config.model(), config.objective());
         MultiCropNetwork teacher = ModelFactory.teacher(config.model(), config.objective());
+        KernelChoice.apply(student, config.run());
+        KernelChoice.apply(teacher, config.run());
         student.initializeWeights(root, config.seed());
         teacher.initializeWeights(root, config.seed());
         // as in training: the teacher starts as a copy of the student and never receives gradients
@@ -72,8 +75,10 @@ public record ConfiguredStep(MultiCropNetwork student, MultiCropNetwork teacher,
                 new TeacherTemperatureSchedule(config.loss().teacherTemp(), config.loss().teacherTemp(), 0, 1));
         Objective objective = Objective.of(config, student.backbone().embedDim(), root);
         AdamW optimizer = new AdamW(ParameterGroups.of(student.trainableParameters()),
-                config.optim().betas().beta1(), config.optim().betas().beta2(), config.optim().eps(), root);
-        TeacherUpdate teacherUpdate = TeacherUpdate.of(config.teacher().update(), schedules.momentum());
+                config.optim().betas().beta1(), config.optim().betas().beta2(), config.optim().eps(), root,
+                KernelChoice.foreach(config.run()));
+        TeacherUpdate teacherUpdate = TeacherUpdate.of(config.teacher().update(), schedules.momentum(),
+                KernelChoice.foreach(config.run()));
         DinoStep step = new DinoStep(student, teacher, objective, optimizer, teacherUpdate, schedules, GLOBAL_CROPS,
                 config.optim().clipGrad(), config.optim().freezeLastLayer(), config.seed());
         return new ConfiguredStep(student, teacher, objective, optimizer, step, config.optim().freezeLastLayer());

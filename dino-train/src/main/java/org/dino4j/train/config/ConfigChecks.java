@@ -49,6 +49,22 @@ final class ConfigChecks {
         }
     }
 
+    private void checkPrecision(DinoConfig c) {
+        if (c.run().precision() != Precision.BF16) {
+            return;
+        }
+        if (c.run().kernels() != KernelsType.FUSED) {
+            throw new ConfigException("Inconsistent configuration: " + ref("run.precision", "bf16") + " runs through the"
+                    + " fused kernels, but " + ref("run.kernels", c.run().kernels().configName())
+                    + "; use run.kernels: fused, or run.precision: fp32");
+        }
+        if (c.model().backbone().type() != BackboneType.VIT) {
+            throw new ConfigException("Inconsistent configuration: " + ref("run.precision", "bf16") + " covers a ViT's"
+                    + " linear layers and attention; a ResNet (" + ref("model.backbone.type", "resnet")
+                    + ") has neither, so it would run in float32 anyway; use run.precision: fp32");
+        }
+    }
+
     private void checkAll(DinoConfig c) {
         BackboneConfig backbone = c.model().backbone();
         if (backbone.type() == BackboneType.VIT) {
@@ -67,6 +83,7 @@ final class ConfigChecks {
                     + "or 152");
         }
         checkObjective(c);
+        checkPrecision(c);
 
         int epochs = c.optim().epochs();
         atMostEpochs("optim.freeze_last_layer", c.optim().freezeLastLayer(), epochs, "the last layer would never train");

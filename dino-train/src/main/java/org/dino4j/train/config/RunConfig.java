@@ -1,14 +1,21 @@
 package org.dino4j.train.config;
 
 /**
- * How the run is carried out ({@code run}); none of these change what is learned.
+ * How the run is carried out ({@code run}); none of these change what is learned beyond float rounding,
+ * except {@code precision: bf16}.
  *
  * @param logEvery iterations between log lines (reading the loss is a device sync, so not every step)
  * @param checkpointEvery epochs between checkpoints
  * @param threads intra-op threads of the engine (0 = one per available core)
  * @param maxStepsPerEpoch stop each epoch after this many iterations (0 = full epochs), for quick tests
+ * @param kernels the compute kernels: {@code fused} (PyTorch's fused attention) or {@code reference} (explicit
+ *     attention); they differ only by float rounding
+ * @param precision {@code fp32}, or {@code bf16} for bfloat16 matrix products in the backbone (the one setting here
+ *     that changes numerics beyond rounding)
  */
 public record RunConfig(@Range(min = 1) int logEvery,
                         @Range(min = 1) int checkpointEvery,
                         @Range(min = 0) int threads,
-                        @Range(min = 0) int maxStepsPerEpoch) {}
+                        @Range(min = 0) int maxStepsPerEpoch,
+                        KernelsType kernels,
+                        Precision precision) {}

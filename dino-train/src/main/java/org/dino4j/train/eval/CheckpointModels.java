@@ -22,6 +22,7 @@ import org.dino4j.train.config.ConfigException;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
 import org.dino4j.train.loop.DataFactory;
+import org.dino4j.train.kernels.KernelChoice;
 import org.dino4j.train.loop.ModelFactory;
 import org.dino4j.train.model.MultiCropNetwork;
 import org.slf4j.Logger;
@@ -224,6 +225,7 @@ public final class CheckpointModels {
         DinoConfig config = config(file, content);
         MultiCropNetwork net = role == TrainingRole.TEACHER ? ModelFactory.teacher(config.model())
                 : ModelFactory.student(config.model());
+        net.useKernels(KernelChoice.forEvaluation(config.run()));
         net.initializeWeights(manager, config.seed());
         String prefix = role.key() + "/";
         try (NDManager tmp = manager.newSubManager()) {
@@ -292,6 +294,7 @@ public final class CheckpointModels {
                 b.optNormLastLayer(normLast);
             }
             DinoHead h = b.build();
+            h.useKernels(KernelChoice.forEvaluation());
             h.initializeWeights(manager, 0);
             OfficialCheckpoints.load(h, headTensors, Strictness.STRICT);
             head = h;
@@ -319,6 +322,7 @@ public final class CheckpointModels {
         DinoHead head = null;
         if (headTensors != null && !headTensors.isEmpty()) {
             DinoHead h = OfficialCheckpoints.dinoHeadBuilder(headTensors).build();
+            h.useKernels(KernelChoice.forEvaluation());
             h.initializeWeights(manager, 0);
             OfficialCheckpoints.load(h, headTensors, Strictness.STRICT);
             head = h;
@@ -362,6 +366,7 @@ public final class CheckpointModels {
             throw e;
         }
         VisionTransformer vit = b.build();
+        vit.useKernels(KernelChoice.forEvaluation());
         vit.initializeWeights(manager, 0);
         OfficialCheckpoints.load(vit, tensors, Strictness.STRICT);
         return vit;

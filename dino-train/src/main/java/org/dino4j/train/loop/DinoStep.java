@@ -148,7 +148,7 @@ public final class DinoStep {
             maskIndices = scope.create(toLongs(bm.maskIndices()));
         }
 
-        AdamW.zeroGradients(optimizer.groups().all().values());
+        optimizer.zeroGradients(scope);
         double lossValue;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             // The teacher has no trainable parameters, so no graph is recorded for it.
@@ -208,7 +208,7 @@ public final class DinoStep {
             }
             gc.backward(loss);
         }
-        GradientClipping.clipPerTensor(optimizer.groups().all(), clipGrad, scope);
+        GradientClipping.clipPerTensor(optimizer.groups().all(), clipGrad, scope, optimizer.foreach());
         Set<String> frozen = epoch < freezeLastLayerEpochs ? lastLayer : Set.of();
         teacherUpdate.beforeOptimizerStep(studentParams, teacherParams, iteration);
         optimizer.step(lr, wd, frozen);

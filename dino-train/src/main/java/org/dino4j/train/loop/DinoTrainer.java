@@ -20,6 +20,7 @@ import org.dino4j.train.data.MultiCropBatch;
 import org.dino4j.train.data.MultiCropLoader;
 import org.dino4j.train.eval.FeatureExtractor;
 import org.dino4j.train.eval.KnnClassifier;
+import org.dino4j.train.kernels.KernelChoice;
 import org.dino4j.train.model.MultiCropNetwork;
 import org.dino4j.train.optim.AdamW;
 import org.dino4j.train.optim.ParameterGroups;
@@ -109,6 +110,8 @@ public final class DinoTrainer implements AutoCloseable {
         root.setName("dino-run");
         this.student = ModelFactory.student(config.model(), config.objective());
         this.teacher = ModelFactory.teacher(config.model(), config.objective());
+        KernelChoice.apply(student, config.run());
+        KernelChoice.apply(teacher, config.run());
         student.initializeWeights(root, config.seed());
         teacher.initializeWeights(root, config.seed());
         // The teacher starts as a copy of the student and never receives gradients (official train_dino).
@@ -142,8 +145,10 @@ public final class DinoTrainer implements AutoCloseable {
             }
         }
         this.optimizer = new AdamW(ParameterGroups.of(student.trainableParameters()),
-                config.optim().betas().beta1(), config.optim().betas().beta2(), config.optim().eps(), root);
-        this.teacherUpdate = TeacherUpdate.of(config.teacher().update(), schedules.momentum());
+                config.optim().betas().beta1(), config.optim().betas().beta2(), config.optim().eps(), root,
+                KernelChoice.foreach(config.run()));
+        this.teacherUpdate = TeacherUpdate.of(config.teacher().update(), schedules.momentum(),
+                KernelChoice.foreach(config.run()));
         this.step = new DinoStep(student, teacher, objective, optimizer, teacherUpdate, schedules, 2,
                 config.optim().clipGrad(), config.optim().freezeLastLayer(), config.seed());
         int workers = DataFactory.workers(config.data());

@@ -1,6 +1,9 @@
 package org.dino4j.train.optim;
 
 import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.List;
+import org.dino4j.train.kernels.ForeachOps;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -20,7 +23,7 @@ import java.util.Set;
  * at all: no decay, no moment update and no step count, as when PyTorch sees {@code grad = None}.
  *
  * <p>The moments are owned by the optimiser's own manager (on the model's device); each update runs in one native
- * call per parameter.
+ * call per parameter, or in one call of PyTorch's fused AdamW per group ({@code foreach}).
  */
 public final class AdamW implements AutoCloseable {
 
@@ -29,6 +32,7 @@ public final class AdamW implements AutoCloseable {
         private final NDArray expAvg;
         private final NDArray expAvgSq;
         private long step;
+        private NDArray stepCount;
 
         State(NDArray expAvg, NDArray expAvgSq, long step) {
             this.expAvg = expAvg;
@@ -57,6 +61,7 @@ public final class AdamW implements AutoCloseable {
     private final double beta2;
     private final double eps;
     private final NDManager manager;
+    private final boolean foreach;
     private final LinkedHashMap<String, State> states = new LinkedHashMap<>();
 
     /**
@@ -67,6 +72,21 @@ public final class AdamW implements AutoCloseable {
      * @param parent the manager under which the optimiser's state lives (normally the model's)
      */
     public AdamW(ParameterGroups groups, double beta1, double beta2, double eps, NDManager parent) {
+        this(groups, beta1, beta2, eps, parent, false);
+    }
+
+    /**
+     * @param groups the parameter groups (weight decay applies to {@code regularized} only)
+     * @param beta1 first-moment decay (0.9)
+     * @param beta2 second-moment decay (0.999)
+     * @param eps added to the denominator (1e-8)
+     * @param parent the manager under which the optimiser's state lives (normally the model's)
+     * @param foreach true to update each group in one call of PyTorch's fused AdamW
+     *     ({@link ForeachOps#adamw}), false for one call per parameter
+     */
+    public AdamW(ParameterGroups groups, double beta1, double beta2, double eps, NDManager parent,
+                 boolean foreach) {
+        this.foreach = foreach;
         this.groups = groups;
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -99,6 +119,10 @@ public final class AdamW implements AutoCloseable {
      * @param skip names that get no update this step (treated as grad = None)
      */
     public void step(double lr, double weightDecay, Set<String> skip) {
+        if (foreach) {
+            stepForeach(lr, weightDecay, skip);
+            return;
+        }
         for (Map.Entry<String, Parameter> e : groups.all().entrySet()) {
             String name = e.getKey();
             if (skip.contains(name)) {
@@ -124,9 +148,75 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
+    private void stepForeach(double lr, double weightDecay, Set<String> skip) {
+        try (NDManager scope = manager.newSubManager()) {
+            for (boolean regularized : new boolean[] {true, false}) {
+                List<NDArray> params = new ArrayList<>();
+                List<NDArray> grads = new ArrayList<>();
+                List<NDArray> expAvgs = new ArrayList<>();
+                List<NDArray> expAvgSqs = new ArrayList<>();
+                List<NDArray> steps = new ArrayList<>();
+                for (Map.Entry<String, Parameter> e : groups.all().entrySet()) {
+                    String name = e.getKey();
+                    if (skip.contains(name) || groups.isRegularized(name) != regularized) {
+                        continue;
+                    }
+                    PtNDArray weight = (PtNDArray) e.getValue().getArray();
+                    PtNDArray grad = JniUtils.getGradient(weight);
+                    if (grad == null) {
+                        continue;
+                    }
+                    grad.attach(scope);
+                    State s = states.get(name);
+                    if (s.stepCount == null) {
+                        s.stepCount = ForeachOps.stepCount(manager, weight, s.step);
+                    }
+                    s.step++;
+                    params.add(weight);
+                    grads.add(grad);
+                    expAvgs.add(s.expAvg);
+                    expAvgSqs.add(s.expAvgSq);
+                    steps.add(s.stepCount);
+                }
+                if (!params.isEmpty()) {
+                    ForeachOps.adamw(params, grads, expAvgs, expAvgSqs, steps, lr, regularized ? weightDecay : 0.0,
+                            beta1, beta2, eps, scope);
+                }
+            }
+        }
+    }
+
+    /** Whether updates run through PyTorch's fused AdamW (see the constructor). */
+    public boolean foreach() {
+        return foreach;
+    }
+
     /** Sets every trainable parameter's gradient to zero (PyTorch's {@code zero_grad}). */
     public void zeroGradients() {
         zeroGradients(groups.all().values());
+    }
+
+    /**
+     * Sets every trainable parameter's gradient to zero, in one engine call when this optimiser is {@code foreach}.
+     *
+     * @param scope the step's manager (temporary views live there)
+     */
+    public void zeroGradients(NDManager scope) {
+        if (!foreach) {
+            zeroGradients();
+            return;
+        }
+        List<NDArray> grads = new ArrayList<>();
+        for (Parameter p : groups.all().values()) {
+            PtNDArray g = JniUtils.getGradient((PtNDArray) p.getArray());
+            if (g != null) {
+                g.attach(scope);
+                grads.add(g);
+            }
+        }
+        if (!grads.isEmpty()) {
+            ForeachOps.zero(grads, scope);
+        }
     }
 
     /** Sets the gradients of the given parameters to zero. */
@@ -152,6 +242,10 @@ public final class AdamW implements AutoCloseable {
         s.expAvg.set(expAvg);
         s.expAvgSq.set(expAvgSq);
         s.step = step;
+        if (s.stepCount != null) {
+            s.stepCount.close();
+            s.stepCount = null;
+        }
     }
 
     /** {@inheritDoc} */

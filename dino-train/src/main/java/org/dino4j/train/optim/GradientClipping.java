@@ -1,6 +1,9 @@
 package org.dino4j.train.optim;
 
 import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.List;
+import org.dino4j.train.kernels.ForeachOps;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -27,8 +30,42 @@ public final class GradientClipping {
      * @return name to pre-clip norm (scalar arrays in {@code scope}); parameters without gradient are absent
      */
     public static Map<String, NDArray> clipPerTensor(Map<String, Parameter> params, double maxNorm, NDManager scope) {
+        return clipPerTensor(params, maxNorm, scope, false);
+    }
+
+    /**
+     * As {@link #clipPerTensor(Map, double, NDManager)}, optionally in one engine call for all tensors
+     * ({@link ForeachOps#clip}; equal up to the rounding of the norm).
+     *
+     * @param params parameters by name
+     * @param maxNorm the threshold c; a value <= 0 disables clipping
+     * @param scope the step scope that owns the returned norms
+     * @param foreach true for the single multi-tensor call
+     * @return name to pre-clip norm
+     */
+    public static Map<String, NDArray> clipPerTensor(Map<String, Parameter> params, double maxNorm, NDManager scope,
+                                                     boolean foreach) {
         LinkedHashMap<String, NDArray> norms = new LinkedHashMap<>();
         if (maxNorm <= 0) {
+            return norms;
+        }
+        if (foreach) {
+            List<String> names = new ArrayList<>();
+            List<NDArray> grads = new ArrayList<>();
+            for (Map.Entry<String, Parameter> e : params.entrySet()) {
+                PtNDArray grad = JniUtils.getGradient((PtNDArray) e.getValue().getArray());
+                if (grad != null) {
+                    grad.attach(scope);
+                    names.add(e.getKey());
+                    grads.add(grad);
+                }
+            }
+            if (!grads.isEmpty()) {
+                NDArray all = ForeachOps.clip(grads, maxNorm, scope);
+                for (int i = 0; i < names.size(); i++) {
+                    norms.put(names.get(i), all.get(i));
+                }
+            }
             return norms;
         }
         for (Map.Entry<String, Parameter> e : params.entrySet()) {

@@ -1,6 +1,10 @@
 package org.dino4j.train.teacher;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+import org.dino4j.train.kernels.ForeachOps;
 import ai.djl.nn.Parameter;
 import org.dino4j.core.schedule.Schedule;
 
@@ -14,10 +18,20 @@ import java.util.Map;
 public final class EmaTeacher implements TeacherUpdate {
 
     private final Schedule momentum;
+    private final boolean foreach;
 
     /** @param momentum the momentum per iteration */
     public EmaTeacher(Schedule momentum) {
+        this(momentum, false);
+    }
+
+    /**
+     * @param momentum the momentum per iteration
+     * @param foreach true to update all parameters in one engine call ({@link ForeachOps#ema}, bit-identical)
+     */
+    public EmaTeacher(Schedule momentum, boolean foreach) {
         this.momentum = momentum;
+        this.foreach = foreach;
     }
 
     /** The momentum schedule. */
@@ -28,7 +42,19 @@ public final class EmaTeacher implements TeacherUpdate {
     /** {@inheritDoc} */
     @Override
     public void afterOptimizerStep(Map<String, Parameter> student, Map<String, Parameter> teacher, long iteration) {
-        update(student, teacher, momentum.valueAt(iteration));
+        if (foreach) {
+            List<NDArray> t = new ArrayList<>();
+            List<NDArray> s = new ArrayList<>();
+            for (Map.Entry<String, Parameter> e : teacher.entrySet()) {
+                t.add(e.getValue().getArray());
+                s.add(student.get(e.getKey()).getArray());
+            }
+            try (NDManager scope = t.get(0).getManager().newSubManager()) {
+                ForeachOps.ema(t, s, momentum.valueAt(iteration), scope);
+            }
+        } else {
+            update(student, teacher, momentum.valueAt(iteration));
+        }
     }
 
     /** One EMA update with momentum {@code m}. */

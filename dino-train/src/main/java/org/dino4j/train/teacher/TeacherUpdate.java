@@ -55,8 +55,22 @@ public interface TeacherUpdate {
      */
     static TeacherUpdate of(org.dino4j.train.config.TeacherUpdateMethod method,
                             org.dino4j.core.schedule.Schedule momentum) {
+        return of(method, momentum, false);
+    }
+
+    /**
+     * As {@link #of(org.dino4j.train.config.TeacherUpdateMethod, org.dino4j.core.schedule.Schedule)}, with the EMA
+     * optionally in one engine call for all parameters.
+     *
+     * @param method the configured method
+     * @param momentum the momentum schedule (used by {@code ema} only)
+     * @param foreach true for the multi-tensor EMA ({@link org.dino4j.train.kernels.ForeachOps#ema})
+     * @return the update
+     */
+    static TeacherUpdate of(org.dino4j.train.config.TeacherUpdateMethod method,
+                            org.dino4j.core.schedule.Schedule momentum, boolean foreach) {
         return switch (method) {
-            case EMA -> new EmaTeacher(momentum);
+            case EMA -> new EmaTeacher(momentum, foreach);
             case PREVIOUS_EPOCH -> new PreviousEpochTeacher();
             case PREVIOUS_ITERATION -> new PreviousIterationTeacher();
         };

@@ -60,7 +60,7 @@ class ConfigLoaderTest {
                 c.optim());
         assertEquals(0.0005 / 4, c.optim().scaledLr(), 1e-15);
         assertEquals(new EvalConfig(List.of(), List.of(20, 1), 0.07), c.eval());
-        assertEquals(new RunConfig(10, 1, 0, 0), c.run());
+        assertEquals(new RunConfig(10, 1, 0, 0, KernelsType.FUSED, Precision.FP32), c.run());
         assertEquals(c, DinoConfig.defaults());
     }
 
@@ -202,6 +202,22 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, List.of()));
 
         assertEquals("Bad value for 'crops.flip_p' in " + file + ": 1.5; expected a number in [0, 1]", e.getMessage());
+    }
+
+    @Test
+    void bf16NeedsTheFusedKernelsAndAViT() {
+        ConfigException reference = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load((Path) null, List.of("run.precision=bf16", "run.kernels=reference")));
+        assertTrue(reference.getMessage().contains("use run.kernels: fused, or run.precision: fp32"),
+                reference.getMessage());
+        ConfigException resnet = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load((Path) null, List.of("run.precision=bf16", "model.backbone.type=resnet",
+                        "model.backbone.depth=18")));
+        assertTrue(resnet.getMessage().contains("use run.precision: fp32"), resnet.getMessage());
+        ConfigException unknown = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load((Path) null, List.of("run.precision=fp16")));
+        assertTrue(unknown.getMessage().contains("expected one of [bf16, fp32]"), unknown.getMessage());
+        assertEquals(Precision.BF16, ConfigLoader.load((Path) null, List.of("run.precision=bf16")).run().precision());
     }
 
     @Test

@@ -8,6 +8,7 @@ import org.dino4j.core.io.TensorArchive;
 import org.dino4j.train.augment.FloatImage;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
+import org.dino4j.train.kernels.KernelChoice;
 import org.dino4j.train.loop.ModelFactory;
 import org.dino4j.train.model.MultiCropNetwork;
 
@@ -65,6 +66,9 @@ public final class TinyModels {
     static Networks writeCheckpoint(Path file, DinoConfig config, NDManager manager) throws IOException {
         MultiCropNetwork student = ModelFactory.student(config.model());
         MultiCropNetwork teacher = ModelFactory.teacher(config.model());
+        // as CheckpointModels loads them
+        student.useKernels(KernelChoice.forEvaluation(config.run()));
+        teacher.useKernels(KernelChoice.forEvaluation(config.run()));
         student.initializeWeights(manager, 1);
         teacher.initializeWeights(manager, 2);
         LinkedHashMap<String, NDArray> tensors = new LinkedHashMap<>();

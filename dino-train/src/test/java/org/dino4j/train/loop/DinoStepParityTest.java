@@ -16,7 +16,9 @@ import org.dino4j.train.model.MultiCropNetwork;
 import org.dino4j.train.optim.AdamW;
 import org.dino4j.train.optim.ParameterGroups;
 import org.dino4j.train.teacher.EmaTeacher;
-import org.junit.jupiter.api.Test;
+import org.dino4j.train.kernels.FusedKernels;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -40,12 +42,21 @@ class DinoStepParityTest {
         return new MultiCropNetwork(vit, head);
     }
 
-    @Test
-    void threeOfficialIterations() throws IOException {
+    /**
+     * @param fused true for the fused kernels and the multi-tensor updates (the training default), false for the
+     *     reference kernels and per-tensor updates
+     */
+    @ParameterizedTest(name = "fused = {0}")
+    @ValueSource(booleans = {false, true})
+    void threeOfficialIterations(boolean fused) throws IOException {
         TensorManifest fx = Fixtures.open("dino_train_step");
         try (NDManager root = NDManager.newBaseManager()) {
             MultiCropNetwork student = network();
             MultiCropNetwork teacher = network();
+            if (fused) {
+                student.useKernels(new FusedKernels(FusedKernels.Precision.FP32));
+                teacher.useKernels(new FusedKernels(FusedKernels.Precision.FP32));
+            }
             student.initializeWeights(root, 0);
             teacher.initializeWeights(root, 1);
             Map<String, NDArray> params = fx.loadRole(root, "params");
@@ -66,9 +77,9 @@ class DinoStepParityTest {
                     CosineSchedule.fromEpochs(0.996, 1.0, epochs, 1),
                     new TeacherTemperatureSchedule(0.04, 0.07, 3, epochs));
             CenteringSharpening centering = new CenteringSharpening(root, 256, 0.9);
-            try (AdamW adam = new AdamW(groups, 0.9, 0.999, 1e-8, root)) {
+            try (AdamW adam = new AdamW(groups, 0.9, 0.999, 1e-8, root, fused)) {
                 DinoStep step = new DinoStep(student, teacher, centering, new DinoClsLoss(0.1, 2), adam,
-                        new EmaTeacher(schedules.momentum()), schedules, 2, 3.0, 1);
+                        new EmaTeacher(schedules.momentum(), fused), schedules, 2, 3.0, 1);
                 for (int it = 0; it < 3; it++) {
                     StepResult r;
                     try (NDManager scope = root.newSubManager()) {

@@ -1,0 +1,100 @@
+package org.dino4j.train.kernels;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.dino4j.core.nn.Kernels;
+
+/**
+ * PyTorch's fused scaled-dot-product attention ({@code torch.nn.functional.scaled_dot_product_attention}: one kernel,
+ * no {@code [B, heads, T, T]} score tensor kept for the backward pass) and, in {@link Precision#BF16}, bfloat16 matrix
+ * products with float32 inputs, outputs and master weights (PyTorch's autocast rule for {@code linear} and attention:
+ * operands are rounded to bfloat16, products accumulate in float32, the result is rounded to bfloat16 and returned as
+ * float32; gradients flow back through the same casts). The bias is added in float32, after the product.
+ *
+ * <p>In float32 the attention differs from {@link Kernels#REFERENCE} only by rounding (the parity fixtures pass with
+ * it) and the linear layer is the reference one.
+ */
+public final class FusedKernels implements Kernels {
+
+    /** The precision of the matrix products. */
+    public enum Precision {
+        /** Float32 throughout. */
+        FP32,
+        /** Bfloat16 operands for the linear layers and the attention core, float32 everywhere else. */
+        BF16
+    }
+
+    private static final int TORCH_FLOAT32 = 6;
+    private static final int TORCH_BFLOAT16 = 15;
+
+    private static final String LINEAR_BF16 = String.format(
+            "  def linear(self, x: Tensor, w: Tensor, b: Tensor) -> Tensor:\n"
+                    + "    return torch.add(torch.to(torch.linear(torch.to(x, %1$d), torch.to(w, %1$d)), %2$d), b)\n"
+                    + "  def linear_nobias(self, x: Tensor, w: Tensor) -> Tensor:\n"
+                    + "    return torch.to(torch.linear(torch.to(x, %1$d), torch.to(w, %1$d)), %2$d)\n",
+            TORCH_BFLOAT16, TORCH_FLOAT32);
+
+    private final Precision precision;
+    private final Map<String, KernelModule> modules = new ConcurrentHashMap<>();
+
+    /**
+     * @param precision the precision of the matrix products
+     */
+    public FusedKernels(Precision precision) {
+        this.precision = precision;
+    }
+
+    /** The precision of the matrix products. */
+    public Precision precision() {
+        return precision;
+    }
+
+    @Override
+    public String name() {
+        return precision == Precision.FP32 ? "fused" : "fused-bf16";
+    }
+
+    @Override
+    public NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        if (precision == Precision.FP32) {
+            return REFERENCE.linear(x, weight, bias);
+        }
+        KernelModule m = module("linear", LINEAR_BF16, x);
+        return bias == null ? m.call("linear_nobias", x, weight) : m.call("linear", x, weight, bias);
+    }
+
+    @Override
+    public NDArray attention(NDArray q, NDArray k, NDArray v, float scale) {
+        return module("attention " + scale, attentionSource(scale), q).call("attention", q, k, v);
+    }
+
+    // The scale is a literal of the method: DJL passes only tensors to TorchScript methods. The double literal is
+    // the float's exact value, so the kernel scales by the same number as the reference.
+    private String attentionSource(float scale) {
+        String s = Double.toString(scale);
+        if (precision == Precision.FP32) {
+            return "  def attention(self, q: Tensor, k: Tensor, v: Tensor) -> Tensor:\n"
+                    + "    return torch.scaled_dot_product_attention(q, k, v, None, 0., False, scale=" + s + ")\n";
+        }
+        return String.format("  def attention(self, q: Tensor, k: Tensor, v: Tensor) -> Tensor:\n"
+                + "    o = torch.scaled_dot_product_attention(torch.to(q, %1$d), torch.to(k, %1$d), torch.to(v, %1$d),"
+                + " None, 0., False, scale=%3$s)\n"
+                + "    return torch.to(o, %2$d)\n", TORCH_BFLOAT16, TORCH_FLOAT32, s);
+    }
+
+    private KernelModule module(String what, String source, NDArray like) {
+        String key = like.getDevice() + " " + what;
+        KernelModule m = modules.get(key);
+        if (m == null) {
+            m = KernelModule.of(source, like.getManager());
+            modules.put(key, m);
+        }
+        return m;
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}

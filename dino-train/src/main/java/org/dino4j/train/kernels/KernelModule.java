@@ -1,0 +1,159 @@
+package org.dino4j.train.kernels;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A TorchScript module compiled from source at run time, whose methods are called with autograd on.
+ *
+ * <p>DJL loads TorchScript archives and runs their methods; gradients flow through them like through DJL's own
+ * operators. This class writes the archive a {@code torch.jit.save} would write for a parameterless module (the
+ * method source under {@code code/}, the pickled module object with its {@code training} flag, an empty constants
+ * table and the format version) in memory, and loads it once per source text and device. The module holds no
+ * tensors, so one instance serves every network and thread of the process; it lives as long as the process.
+ */
+public final class KernelModule {
+
+    private static final String CLASS_NAME = "Dino4jKernels";
+    private static final String FORMAT_VERSION = "8\n";
+    private static final Map<String, KernelModule> LOADED = new HashMap<>();
+
+    private final PtSymbolBlock module;
+    private final NDManager owner;
+    private final Map<String, NDArray> methodMarkers = new HashMap<>();
+
+    private KernelModule(PtSymbolBlock module, NDManager owner) {
+        this.module = module;
+        this.owner = owner;
+    }
+
+    /**
+     * The module whose methods {@code methods} defines, compiled on first use for {@code manager}'s device.
+     *
+     * @param methods TorchScript method definitions, each {@code def name(self, ...) -> ...:} with an indented body
+     *     (two spaces) and fully typed arguments, in the serialised-code dialect ({@code torch.to(x, 15)})
+     * @param manager any manager on the target device
+     * @return the loaded module
+     * @throws IllegalStateException if the engine rejects the source (the message quotes the engine's)
+     */
+    public static synchronized KernelModule of(String methods, NDManager manager) {
+        String key = manager.getDevice() + "\n" + methods;
+        KernelModule m = LOADED.get(key);
+        if (m == null) {
+            NDManager owner = NDManager.newBaseManager(manager.getDevice());
+            byte[] archive = archive(methods);
+            try {
+                PtSymbolBlock block = JniUtils.loadModule((PtNDManager) owner, new ByteArrayInputStream(archive),
+                        true, false);
+                m = new KernelModule(block, owner);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (RuntimeException e) {
+                owner.close();
+                throw new IllegalStateException("the engine did not compile dino4j's TorchScript kernels ("
+                        + e.getMessage() + "); use run.kernels: reference", e);
+            }
+            LOADED.put(key, m);
+        }
+        return m;
+    }
+
+    /**
+     * Calls a method of the module with autograd recording (when the inputs require gradients).
+     *
+     * @param method the method's name
+     * @param inputs its tensor arguments, in order; the result is attached to the first one's manager
+     * @return the method's single tensor result
+     */
+    public NDArray call(String method, NDArray... inputs) {
+        NDList args = new NDList(inputs.length + 1);
+        for (NDArray a : inputs) {
+            args.add(a);
+        }
+        args.add(marker(method));
+        return IValueUtils.forward(module, args, true).singletonOrThrow();
+    }
+
+    // DJL picks the method to run from an input named "module_method:<name>", which it does not pass on.
+    private synchronized NDArray marker(String method) {
+        return methodMarkers.computeIfAbsent(method, k -> {
+            NDArray a = owner.zeros(new Shape(1));
+            a.setName("module_method:" + k);
+            return a;
+        });
+    }
+
+    /** The class source: the module's attributes, then the methods. */
+    static String source(String methods) {
+        return "class " + CLASS_NAME + "(Module):\n"
+                + "  __parameters__ = []\n"
+                + "  __buffers__ = []\n"
+                + "  training : bool\n"
+                + methods.replace("(self,", "(self: __torch__." + CLASS_NAME + ",");
+    }
+
+    static byte[] archive(String methods) {
+        try {
+            ByteArrayOutputStream zip = new ByteArrayOutputStream();
+            try (ZipOutputStream z = new ZipOutputStream(zip)) {
+                put(z, "data.pkl", moduleObject());
+                put(z, "code/__torch__.py", source(methods).getBytes(StandardCharsets.UTF_8));
+                put(z, "constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
+                put(z, "version", FORMAT_VERSION.getBytes(StandardCharsets.US_ASCII));
+            }
+            return zip.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // Pickle protocol 2 of the module object: GLOBAL __torch__.<class>, NEWOBJ, BUILD with {"training": True}.
+    private static byte[] moduleObject() {
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        p.write(0x80);
+        p.write(2);
+        p.writeBytes(("c__torch__\n" + CLASS_NAME + "\n").getBytes(StandardCharsets.US_ASCII));
+        p.write(')');
+        p.write(0x81);
+        p.write('}');
+        p.write('(');
+        byte[] name = "training".getBytes(StandardCharsets.US_ASCII);
+        p.write('X');
+        p.writeBytes(new byte[] {(byte) name.length, 0, 0, 0});
+        p.writeBytes(name);
+        p.write(0x88);
+        p.write('u');
+        p.write('b');
+        p.write('.');
+        return p.toByteArray();
+    }
+
+    // Entries are stored uncompressed under one top-level folder, as torch.jit.save writes them.
+    private static void put(ZipOutputStream z, String name, byte[] data) throws IOException {
+        ZipEntry e = new ZipEntry("dino4j_kernels/" + name);
+        e.setMethod(ZipEntry.STORED);
+        e.setSize(data.length);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        e.setCrc(crc.getValue());
+        z.putNextEntry(e);
+        z.write(data);
+        z.closeEntry();
+    }
+}
