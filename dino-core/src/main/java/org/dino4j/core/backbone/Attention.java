@@ -76,10 +76,13 @@ public final class Attention extends DinoBlock {
         long t = s.get(1);
         long d = s.get(2);
         // One matmul for q, k and v; [B, T, 3, heads, d] -> [3, B, heads, T, d] is a view, and q/k/v are views of it.
-        NDArray qkvHeads = qkv.forward(x).reshape(b, t, 3, numHeads, headDim).transpose(2, 0, 3, 1, 4);
-        NDArray q = qkvHeads.get(0);
-        NDArray k = qkvHeads.get(1);
-        NDArray v = qkvHeads.get(2);
+        // split rather than three selects: the backward pass then concatenates the three gradients once, where each
+        // select's backward would write its gradient into a zero-filled tensor of the full qkv size and autograd
+        // would add the three (same values: adding zeros is exact).
+        NDList parts = qkv.forward(x).reshape(b, t, 3, numHeads, headDim).transpose(2, 0, 3, 1, 4).split(3, 0);
+        NDArray q = parts.get(0).squeeze(0);
+        NDArray k = parts.get(1).squeeze(0);
+        NDArray v = parts.get(2).squeeze(0);
         NDArray attn = null;
         NDArray heads;
         if (withProbabilities) {

@@ -8,6 +8,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import org.dino4j.train.config.DinoConfig;
+import org.dino4j.train.data.HostStaging;
 import org.dino4j.train.eval.TrainingFlops;
 import org.dino4j.train.loop.NativeRuntime;
 
@@ -214,6 +215,7 @@ public final class StepBenchmark {
             sizes[c] = c < ConfiguredStep.GLOBAL_CROPS ? config.crops().globalSize() : config.crops().localSize();
         }
         float[][] data = syntheticCrops(batch, sizes, config.seed());
+        HostStaging staging = new HostStaging();
         try (NDManager root = NDManager.newBaseManager()) {
             root.setName("dino-bench");
             double[] ms = new double[steps];
@@ -229,7 +231,7 @@ public final class StepBenchmark {
                 afterWarmup = -1;
                 for (int it = 0; it < total; it++) {
                     long t0 = System.nanoTime();
-                    runStep(s, root, data, sizes, batch, it, epoch);
+                    runStep(s, root, staging, data, sizes, batch, it, epoch);
                     long nanos = System.nanoTime() - t0;
                     if (it >= warmup) {
                         ms[it - warmup] = nanos / 1e6;
@@ -249,7 +251,7 @@ public final class StepBenchmark {
                     JniUtils.startProfile(false, false, false);
                     try {
                         for (int it = total; it < total + profiled; it++) {
-                            runStep(s, root, data, sizes, batch, it, epoch);
+                            runStep(s, root, staging, data, sizes, batch, it, epoch);
                         }
                     } finally {
                         JniUtils.stopProfile(profileTrace.toAbsolutePath().toString());
@@ -268,12 +270,12 @@ public final class StepBenchmark {
         }
     }
 
-    private static void runStep(ConfiguredStep s, NDManager root, float[][] data, int[] sizes, int batch, int it,
-                                int epoch) {
+    private static void runStep(ConfiguredStep s, NDManager root, HostStaging staging, float[][] data, int[] sizes,
+                                int batch, int it, int epoch) {
         try (NDManager scope = root.newSubManager()) {
             List<NDArray> crops = new ArrayList<>(sizes.length);
             for (int c = 0; c < sizes.length; c++) {
-                crops.add(scope.create(data[c], new Shape(batch, 3, sizes[c], sizes[c])));
+                crops.add(staging.upload(scope, c, data[c], new Shape(batch, 3, sizes[c], sizes[c])));
             }
             s.step().run(crops, it, epoch, new SplittableRandom(it), scope);
         }

@@ -1,6 +1,7 @@
 package org.dino4j.train.eval;
 
 import ai.djl.ndarray.NDArray;
+import org.dino4j.train.data.HostStaging;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -36,6 +37,7 @@ public final class FeatureExtractor {
             throw new IllegalArgumentException("cannot extract features of an empty dataset");
         }
         List<NDArray> chunks = new ArrayList<>();
+        HostStaging staging = new HostStaging();
         for (int start = 0; start < n; start += batchSize) {
             int end = Math.min(n, start + batchSize);
             try (NDManager scope = manager.newSubManager()) {
@@ -53,7 +55,7 @@ public final class FeatureExtractor {
                     System.arraycopy(img.data(), 0, buf, off, 3 * plane);
                     normalization.apply(buf, off, plane);
                 }
-                NDArray x = scope.create(buf, new Shape(end - start, 3, first.height(), first.width()));
+                NDArray x = staging.upload(scope, 0, buf, new Shape(end - start, 3, first.height(), first.width()));
                 NDArray f = KnnClassifier.l2Normalize(backbone.forward(x).cls());
                 f.attach(manager);
                 chunks.add(f);

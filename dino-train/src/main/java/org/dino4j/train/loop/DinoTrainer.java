@@ -14,6 +14,7 @@ import org.dino4j.train.checkpoint.TrainingCheckpoint;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
 import org.dino4j.train.data.CropTensor;
+import org.dino4j.train.data.HostStaging;
 import org.dino4j.train.data.ImageDataset;
 import org.dino4j.train.data.LoaderStats;
 import org.dino4j.train.data.MultiCropBatch;
@@ -67,6 +68,7 @@ public final class DinoTrainer implements AutoCloseable {
     private final ImageDataset trainSet;
     private final DataFactory.EvalSets evalSets;
     private final MultiCropLoader loader;
+    private final HostStaging staging = new HostStaging();
     private final int itersPerEpoch;
     private final String resolvedYaml;
     private TrainingCheckpoint.Position position = new TrainingCheckpoint.Position(0, 0, 0);
@@ -249,8 +251,9 @@ public final class DinoTrainer implements AutoCloseable {
                 StepResult r;
                 try (NDManager scope = root.newSubManager()) {
                     List<NDArray> crops = new ArrayList<>(batch.crops().size());
-                    for (CropTensor c : batch.crops()) {
-                        crops.add(scope.create(c.data(), new Shape(c.shape())));
+                    for (int c = 0; c < batch.crops().size(); c++) {
+                        CropTensor crop = batch.crops().get(c);
+                        crops.add(staging.upload(scope, c, crop.data(), new Shape(crop.shape())));
                     }
                     r = step.run(crops, it, epoch, new SplittableRandom(mix(config.seed(), it)), scope);
                 }
