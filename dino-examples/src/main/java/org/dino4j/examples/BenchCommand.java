@@ -293,16 +293,28 @@ final class BenchCommand implements Callable<Integer> {
                 maxArrays = Math.max(maxArrays, s.liveArrays());
             }
             out.printf("memory every %d steps (%d samples, warm-up steps counted):%n", memoryEvery, samples.size());
+            for (StepBenchmark.MemorySample s : samples) {
+                out.printf(Locale.ROOT, "  step %6d: %s, %s%n", s.step(), mib(s.residentKiB()), parts(s));
+            }
             out.printf("  first: after step %d, %s, %d native arrays, %s%n", first.step(), mib(first.residentKiB()),
-                    first.liveArrays(), direct(first.directBufferBytes()));
+                    first.liveArrays(), parts(first));
             out.printf("  last:  after step %d, %s, %d native arrays, %s%n", last.step(), mib(last.residentKiB()),
-                    last.liveArrays(), direct(last.directBufferBytes()));
+                    last.liveArrays(), parts(last));
             out.printf("  largest growth over the first: %s resident, %+d native arrays%n",
                     first.residentKiB() >= 0 ? String.format(Locale.ROOT, "%+.1f MiB",
                             (maxRss - first.residentKiB()) / 1024.0) : "n/a", maxArrays - first.liveArrays());
             out.println("  (direct buffers hold the crops of past steps until the JVM's next garbage collection; "
                     + "they count in the resident memory)");
         }
+    }
+
+    private static String parts(StepBenchmark.MemorySample s) {
+        String heap = String.format(Locale.ROOT, "Java heap committed %.1f MiB",
+                s.javaHeapCommittedBytes() / (1024.0 * 1024.0));
+        String malloc = s.nativeHeap() == null ? "malloc n/a" : String.format(Locale.ROOT,
+                "malloc holds %.1f MiB (%.1f in use)", s.nativeHeap().heldBytes() / (1024.0 * 1024.0),
+                s.nativeHeap().inUseBytes() / (1024.0 * 1024.0));
+        return direct(s.directBufferBytes()) + ", " + heap + ", " + malloc;
     }
 
     private static String direct(long bytes) {

@@ -51,8 +51,11 @@ public final class StepBenchmark {
      * @param residentKiB VmRSS in KiB, or -1 where the platform does not report it
      * @param liveArrays native arrays alive in the benchmark's manager
      * @param directBufferBytes memory of the JVM's direct buffers not yet collected, or -1 where not reported
+     * @param javaHeapCommittedBytes the Java heap the JVM has committed (part of the resident memory once touched)
+     * @param nativeHeap glibc's heap figures, or null where not available
      */
-    public record MemorySample(int step, long residentKiB, int liveArrays, long directBufferBytes) {}
+    public record MemorySample(int step, long residentKiB, int liveArrays, long directBufferBytes,
+                               long javaHeapCommittedBytes, NativeHeap nativeHeap) {}
 
     /**
      * The measurements.
@@ -156,6 +159,11 @@ public final class StepBenchmark {
                 } else {
                     j.add("direct_buffers_mib", JsonNull.INSTANCE);
                 }
+                j.addProperty("java_heap_committed_mib", s.javaHeapCommittedBytes() / (1024.0 * 1024.0));
+                if (s.nativeHeap() != null) {
+                    j.addProperty("malloc_held_mib", s.nativeHeap().heldBytes() / (1024.0 * 1024.0));
+                    j.addProperty("malloc_in_use_mib", s.nativeHeap().inUseBytes() / (1024.0 * 1024.0));
+                }
                 samples.add(j);
             }
             o.add("memory_samples", samples);
@@ -243,7 +251,8 @@ public final class StepBenchmark {
                     if (memoryEvery > 0 && ((it + 1) % memoryEvery == 0 || last)) {
                         samples.add(new MemorySample(it + 1,
                                 ProcessMemory.current().map(ProcessMemory::residentKiB).orElse(-1L),
-                                root.getManagedArrays().size(), directBufferBytes()));
+                                root.getManagedArrays().size(), directBufferBytes(),
+                                Runtime.getRuntime().totalMemory(), NativeHeap.current().orElse(null)));
                     }
                 }
                 atEnd = root.getManagedArrays().size();
