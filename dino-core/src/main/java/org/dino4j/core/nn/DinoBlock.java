@@ -300,10 +300,9 @@ public abstract class DinoBlock extends AbstractBlock {
         if (array.getManager() == scope) {
             return array;
         }
-        return array.get(scope, ALL);
+        // a fresh index each time: DJL completes the index it is given in place, so a shared one would change
+        return array.get(scope, new ai.djl.ndarray.index.NDIndex("..."));
     }
-
-    private static final ai.djl.ndarray.index.NDIndex ALL = new ai.djl.ndarray.index.NDIndex("...");
 
     /**
      * {@code value} as a 0-d array owned by {@code like}'s manager: the operand to use instead of a Java number in

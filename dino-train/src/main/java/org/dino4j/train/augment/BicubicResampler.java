@@ -18,7 +18,8 @@ package org.dino4j.train.augment;
  * resize to float rounding, and its 8-bit resize to about one gray level, except next to edges sharp enough for the
  * first 8-bit pass to overshoot and clip.
  *
- * <p>Weights are computed once per call and per axis; intermediate rows live in a per-thread workspace.
+ * <p>Weights depend only on the input and output lengths and are computed once per pair (shared between threads);
+ * intermediate rows live in a per-thread workspace.
  */
 public final class BicubicResampler {
 
@@ -40,33 +41,41 @@ public final class BicubicResampler {
         return 0;
     }
 
-    /** Resampling weights of one axis: output {@code o} reads {@code count[o]} inputs from {@code start[o]}. */
+    /**
+     * Resampling weights of one axis, in two layouts of the same numbers:
+     * <ul>
+     *   <li>for weighted sums of whole rows: output {@code o} reads {@code count[o]} inputs from {@code start[o]},
+     *   weights at {@code o * taps};</li>
+     *   <li>for gathers along a row: output {@code o} reads exactly {@code window} inputs from {@code windowStart[o]},
+     *   weights at {@code o * window}. The window is the largest count, and windows that would pass the end of the
+     *   input are moved back and padded with leading zero weights. A fixed trip count keeps the loop branch
+     *   predictable; the zero taps add {@code +0} to sums that start at {@code +0}, so results are unchanged.</li>
+     * </ul>
+     * The weights depend only on the two lengths, so they are computed once and shared (see {@link #of}).
+     */
     static final class AxisWeights {
+        final int inSize;
+        final int outSize;
         final int[] start;
         final int[] count;
         final float[] weights;
         final int taps;
+        final int[] windowStart;
+        final float[] windowWeights;
+        final int window;
 
-        private AxisWeights(int[] start, int[] count, float[] weights, int taps) {
-            this.start = start;
-            this.count = count;
-            this.weights = weights;
-            this.taps = taps;
-        }
-
-        /**
-         * @param inSize input length (the crop box side)
-         * @param outSize output length
-         */
-        static AxisWeights of(int inSize, int outSize) {
+        private AxisWeights(int inSize, int outSize) {
+            this.inSize = inSize;
+            this.outSize = outSize;
             double scale = (double) inSize / outSize;
             double stretch = Math.max(scale, 1.0);
             double support = 2.0 * stretch;
-            int taps = (int) Math.ceil(support) * 2 + 1;
-            int[] start = new int[outSize];
-            int[] count = new int[outSize];
-            float[] weights = new float[outSize * taps];
+            taps = (int) Math.ceil(support) * 2 + 1;
+            start = new int[outSize];
+            count = new int[outSize];
+            weights = new float[outSize * taps];
             double[] w = new double[taps];
+            int widest = 1;
             for (int o = 0; o < outSize; o++) {
                 double center = (o + 0.5) * scale;
                 // (int) truncates toward zero like the C cast in PIL; the first tap is clamped to 0 anyway.
@@ -84,8 +93,39 @@ public final class BicubicResampler {
                 }
                 start[o] = lo;
                 count[o] = n;
+                widest = Math.max(widest, n);
             }
-            return new AxisWeights(start, count, weights, taps);
+            // count <= hi - lo <= inSize, so a window of the largest count always fits in the input.
+            window = widest;
+            windowStart = new int[outSize];
+            windowWeights = new float[outSize * window];
+            for (int o = 0; o < outSize; o++) {
+                int ws = Math.min(start[o], inSize - window);
+                windowStart[o] = ws;
+                System.arraycopy(weights, o * taps, windowWeights, o * window + start[o] - ws, count[o]);
+            }
+        }
+
+        /** Shared tables, direct-mapped by size pair; a collision just recomputes. */
+        private static final AxisWeights[] CACHE = new AxisWeights[1024];
+
+        /**
+         * The weights for resampling {@code inSize} inputs to {@code outSize} outputs. Crop boxes come in a few
+         * hundred distinct sides, so after a while nearly every call finds its table ready. The entries are
+         * immutable (final fields), so unsynchronised sharing between threads is safe.
+         *
+         * @param inSize input length (the crop box side)
+         * @param outSize output length
+         */
+        static AxisWeights of(int inSize, int outSize) {
+            int slot = ((inSize * 0x9E3779B1) ^ (outSize * 0x85EBCA6B)) >>> 22;
+            AxisWeights cached = CACHE[slot];
+            if (cached != null && cached.inSize == inSize && cached.outSize == outSize) {
+                return cached;
+            }
+            AxisWeights fresh = new AxisWeights(inSize, outSize);
+            CACHE[slot] = fresh;
+            return fresh;
         }
     }
 
@@ -131,29 +171,64 @@ public final class BicubicResampler {
             throw new IllegalArgumentException("destination of " + dst.length + " floats has no room for "
                     + channels + "x" + outHeight + "x" + outWidth + " at offset " + dstOffset);
         }
+        Plan plan = plan(box, outHeight, outWidth);
+        for (int c = 0; c < channels; c++) {
+            plan.resize(src, c, dst, dstOffset + c * outHeight * outWidth, false);
+        }
+    }
+
+    /**
+     * Resamples the box of {@code src} into the planes of {@code p} (a gray source is resampled once and copied to
+     * the three planes), mirrored left to right when {@code mirror} is set: the same values as resampling and then
+     * flipping, without a separate pass over the crop.
+     */
+    static void resizedCrop(FloatImage src, CropBox box, int outHeight, int outWidth, CropPlanes p, boolean mirror) {
+        box.checkInside(src.height(), src.width());
+        Plan plan = plan(box, outHeight, outWidth);
+        plan.resize(src, 0, p.r, 0, mirror);
+        if (src.channels() == 3) {
+            plan.resize(src, 1, p.g, 0, mirror);
+            plan.resize(src, 2, p.b, 0, mirror);
+        } else {
+            System.arraycopy(p.r, 0, p.g, 0, outHeight * outWidth);
+            System.arraycopy(p.r, 0, p.b, 0, outHeight * outWidth);
+        }
+    }
+
+    private static Plan plan(CropBox box, int outHeight, int outWidth) {
         AxisWeights horizontal = AxisWeights.of(box.width(), outWidth);
         AxisWeights vertical = AxisWeights.of(box.height(), outHeight);
         // The vertical pass is a weighted sum of whole rows (SIMD); the horizontal one gathers a few pixels per
         // output (scalar, about four times slower per tap). Run first the pass that leaves less gathering to do.
+        // (The choice affects the last bits of the result, so the estimate must stay as it is.)
         long gatherCost = 4L * horizontal.taps;
         long verticalFirstCost = (long) outHeight * box.width() * vertical.taps
                 + gatherCost * outHeight * outWidth;
         long horizontalFirstCost = gatherCost * box.height() * outWidth
                 + (long) outHeight * outWidth * vertical.taps;
-        boolean verticalFirst = verticalFirstCost < horizontalFirstCost;
-        RowWorkspace ws = RowWorkspace.get();
-        for (int c = 0; c < channels; c++) {
-            int dstPlane = dstOffset + c * outHeight * outWidth;
+        return new Plan(box, vertical, horizontal, outHeight, outWidth, verticalFirstCost < horizontalFirstCost);
+    }
+
+    /** How one crop box is resampled: the weights of both axes and the order of the passes. */
+    private record Plan(CropBox box, AxisWeights vertical, AxisWeights horizontal, int outHeight, int outWidth,
+                        boolean verticalFirst) {
+
+        /** Resamples channel {@code c} into {@code dst} at {@code dstPlane}, optionally mirrored. */
+        void resize(FloatImage src, int c, float[] dst, int dstPlane, boolean mirror) {
+            RowWorkspace ws = RowWorkspace.get();
             if (verticalFirst) {
-                resizeVerticalFirst(src, c, box, vertical, horizontal, outHeight, outWidth, dst, dstPlane, ws);
+                resizeVerticalFirst(src, c, box, vertical, horizontal, outHeight, outWidth, dst, dstPlane, ws,
+                        mirror);
             } else {
-                resizeHorizontalFirst(src, c, box, vertical, horizontal, outHeight, outWidth, dst, dstPlane, ws);
+                resizeHorizontalFirst(src, c, box, vertical, horizontal, outHeight, outWidth, dst, dstPlane, ws,
+                        mirror);
             }
         }
     }
 
     private static void resizeVerticalFirst(FloatImage src, int c, CropBox box, AxisWeights vertical,
-            AxisWeights horizontal, int outHeight, int outWidth, float[] dst, int dstPlane, RowWorkspace ws) {
+            AxisWeights horizontal, int outHeight, int outWidth, float[] dst, int dstPlane, RowWorkspace ws,
+            boolean mirror) {
         int firstRow = vertical.start[0];
         int lastRow = vertical.start[outHeight - 1] + vertical.count[outHeight - 1];
         int cropWidth = box.width();
@@ -172,15 +247,16 @@ public final class BicubicResampler {
         for (; y + 4 <= outHeight; y += 4) {
             int d = dstPlane + y * outWidth;
             gather4(mid[y], 0, mid[y + 1], 0, mid[y + 2], 0, mid[y + 3], 0, horizontal, dst, d, d + outWidth,
-                    d + 2 * outWidth, d + 3 * outWidth, outWidth, true);
+                    d + 2 * outWidth, d + 3 * outWidth, outWidth, true, mirror);
         }
         for (; y < outHeight; y++) {
-            gather1(mid[y], 0, horizontal, dst, dstPlane + y * outWidth, outWidth, true);
+            gather1(mid[y], 0, horizontal, dst, dstPlane + y * outWidth, outWidth, true, mirror);
         }
     }
 
     private static void resizeHorizontalFirst(FloatImage src, int c, CropBox box, AxisWeights vertical,
-            AxisWeights horizontal, int outHeight, int outWidth, float[] dst, int dstPlane, RowWorkspace ws) {
+            AxisWeights horizontal, int outHeight, int outWidth, float[] dst, int dstPlane, RowWorkspace ws,
+            boolean mirror) {
         // Only rows that some output row reads need the horizontal pass.
         int firstRow = vertical.start[0];
         int lastRow = vertical.start[outHeight - 1] + vertical.count[outHeight - 1];
@@ -196,10 +272,10 @@ public final class BicubicResampler {
             float[] m1 = mid[r + 1];
             float[] m2 = mid[r + 2];
             float[] m3 = mid[r + 3];
-            gather4Rows(in, s, s + w, s + 2 * w, s + 3 * w, horizontal, m0, m1, m2, m3, outWidth);
+            gather4Rows(in, s, s + w, s + 2 * w, s + 3 * w, horizontal, m0, m1, m2, m3, outWidth, mirror);
         }
         for (; r < rows; r++) {
-            gather1(in, rowBase + r * w, horizontal, mid[r], 0, outWidth, false);
+            gather1(in, rowBase + r * w, horizontal, mid[r], 0, outWidth, false, mirror);
         }
         float[] acc = ws.row(0, outWidth);
         for (int y = 0; y < outHeight; y++) {
@@ -218,13 +294,16 @@ public final class BicubicResampler {
      * {@code out} at four offsets.
      */
     private static void gather4(float[] s0, int o0, float[] s1, int o1, float[] s2, int o2, float[] s3, int o3,
-            AxisWeights h, float[] out, int d0, int d1, int d2, int d3, int outWidth, boolean clamp) {
-        float[] w = h.weights;
-        int taps = h.taps;
+            AxisWeights h, float[] out, int d0, int d1, int d2, int d3, int outWidth, boolean clamp,
+            boolean mirror) {
+        float[] w = h.windowWeights;
+        int n = h.window;
+        // Output x goes to column x, or to column outWidth - 1 - x when mirrored.
+        int first = mirror ? outWidth - 1 : 0;
+        int step = mirror ? -1 : 1;
         for (int x = 0; x < outWidth; x++) {
-            int st = h.start[x];
-            int wo = x * taps;
-            int n = h.count[x];
+            int st = h.windowStart[x];
+            int wo = x * n;
             float a0 = 0f;
             float a1 = 0f;
             float a2 = 0f;
@@ -242,22 +321,24 @@ public final class BicubicResampler {
                 a2 = clamp01(a2);
                 a3 = clamp01(a3);
             }
-            out[d0 + x] = a0;
-            out[d1 + x] = a1;
-            out[d2 + x] = a2;
-            out[d3 + x] = a3;
+            int j = first + step * x;
+            out[d0 + j] = a0;
+            out[d1 + j] = a1;
+            out[d2 + j] = a2;
+            out[d3 + j] = a3;
         }
     }
 
     /** As {@link #gather4}, from four rows of one array into four row arrays, unclamped. */
     private static void gather4Rows(float[] in, int o0, int o1, int o2, int o3, AxisWeights h, float[] m0,
-            float[] m1, float[] m2, float[] m3, int outWidth) {
-        float[] w = h.weights;
-        int taps = h.taps;
+            float[] m1, float[] m2, float[] m3, int outWidth, boolean mirror) {
+        float[] w = h.windowWeights;
+        int n = h.window;
+        int first = mirror ? outWidth - 1 : 0;
+        int step = mirror ? -1 : 1;
         for (int x = 0; x < outWidth; x++) {
-            int st = h.start[x];
-            int wo = x * taps;
-            int n = h.count[x];
+            int st = h.windowStart[x];
+            int wo = x * n;
             float a0 = 0f;
             float a1 = 0f;
             float a2 = 0f;
@@ -269,26 +350,28 @@ public final class BicubicResampler {
                 a2 += wk * in[o2 + st + k];
                 a3 += wk * in[o3 + st + k];
             }
-            m0[x] = a0;
-            m1[x] = a1;
-            m2[x] = a2;
-            m3[x] = a3;
+            int j = first + step * x;
+            m0[j] = a0;
+            m1[j] = a1;
+            m2[j] = a2;
+            m3[j] = a3;
         }
     }
 
     private static void gather1(float[] in, int srcRow, AxisWeights h, float[] out, int outRow, int outWidth,
-            boolean clamp) {
-        float[] w = h.weights;
-        int taps = h.taps;
+            boolean clamp, boolean mirror) {
+        float[] w = h.windowWeights;
+        int n = h.window;
+        int first = mirror ? outWidth - 1 : 0;
+        int step = mirror ? -1 : 1;
         for (int x = 0; x < outWidth; x++) {
-            int s = srcRow + h.start[x];
-            int wo = x * taps;
-            int n = h.count[x];
+            int s = srcRow + h.windowStart[x];
+            int wo = x * n;
             float sum = 0f;
             for (int k = 0; k < n; k++) {
                 sum += w[wo + k] * in[s + k];
             }
-            out[outRow + x] = clamp ? clamp01(sum) : sum;
+            out[outRow + first + step * x] = clamp ? clamp01(sum) : sum;
         }
     }
 

@@ -50,6 +50,13 @@ public record ColorJitter(double brightness, double contrast, double saturation,
      * @param rng the sample's generator
      */
     public void apply(float[] buf, int off, int plane, SplittableRandom rng) {
+        CropPlanes p = CropPlanes.get(plane).load(buf, off, plane);
+        apply(p, plane, rng);
+        p.store(buf, off, plane);
+    }
+
+    /** As {@link #apply(float[], int, int, SplittableRandom)}, on the first {@code n} pixels of separate planes. */
+    void apply(CropPlanes p, int n, SplittableRandom rng) {
         int[] order = {BRIGHTNESS, CONTRAST, SATURATION, HUE};
         for (int i = order.length - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
@@ -66,20 +73,20 @@ public record ColorJitter(double brightness, double contrast, double saturation,
             switch (op) {
                 case BRIGHTNESS -> {
                     if (brightness > 0) {
-                        ColorOps.brightness(buf, off, plane, b);
+                        ColorOps.brightness(p, n, b);
                     }
                 }
                 case CONTRAST -> {
                     if (contrast > 0) {
-                        ColorOps.contrast(buf, off, plane, c);
+                        ColorOps.contrast(p, n, c);
                     }
                 }
                 case SATURATION -> {
                     if (saturation > 0) {
-                        ColorOps.saturation(buf, off, plane, s);
+                        ColorOps.saturation(p, n, s);
                     }
                 }
-                default -> ColorOps.hue(buf, off, plane, h);
+                default -> ColorOps.hue(p, n, h);
             }
         }
     }

@@ -47,8 +47,21 @@ public final class GaussianBlur {
      */
     public static void blur(float[] buf, int off, int channels, int height, int width, double sigma) {
         float[] k = kernel(sigma);
+        for (int c = 0; c < channels; c++) {
+            blurPlane(buf, off + c * height * width, height, width, k);
+        }
+    }
+
+    /** Blurs the three planes of {@code p} ({@code height x width} each, from index 0). */
+    static void blur(CropPlanes p, int height, int width, double sigma) {
+        float[] k = kernel(sigma);
+        blurPlane(p.r, 0, height, width, k);
+        blurPlane(p.g, 0, height, width, k);
+        blurPlane(p.b, 0, height, width, k);
+    }
+
+    private static void blurPlane(float[] buf, int base, int height, int width, float[] k) {
         int r = k.length / 2;
-        int plane = height * width;
         RowWorkspace ws = RowWorkspace.get();
         float[][] rows = ws.first(height, width);
         float[] pad = ws.row(0, width + 2 * r);
@@ -60,38 +73,35 @@ public final class GaussianBlur {
         for (int i = 0; i < height + 2 * r; i++) {
             clamped[i] = rows[Math.min(Math.max(i - r, 0), height - 1)];
         }
-        for (int c = 0; c < channels; c++) {
-            int base = off + c * plane;
-            for (int y = 0; y < height; y++) {
-                int row = base + y * width;
-                float left = buf[row];
-                float right = buf[row + width - 1];
-                for (int i = 0; i < r; i++) {
-                    pad[i] = left;
-                    pad[r + width + i] = right;
-                }
-                System.arraycopy(buf, row, pad, r, width);
-                // Tap j reads the padded row shifted by j. Copying the shifted row out first lets the
-                // multiply-add loop index both arrays with the same x, which the JIT vectorises.
-                float[] out = rows[y];
-                for (int j = 0; j < k.length; j++) {
-                    System.arraycopy(pad, j, shifted, 0, width);
-                    float kj = k[j];
-                    if (j == 0) {
-                        for (int x = 0; x < width; x++) {
-                            out[x] = kj * shifted[x];
-                        }
-                    } else {
-                        for (int x = 0; x < width; x++) {
-                            out[x] += kj * shifted[x];
-                        }
+        for (int y = 0; y < height; y++) {
+            int row = base + y * width;
+            float left = buf[row];
+            float right = buf[row + width - 1];
+            for (int i = 0; i < r; i++) {
+                pad[i] = left;
+                pad[r + width + i] = right;
+            }
+            System.arraycopy(buf, row, pad, r, width);
+            // Tap j reads the padded row shifted by j. Copying the shifted row out first lets the
+            // multiply-add loop index both arrays with the same x, which the JIT vectorises.
+            float[] out = rows[y];
+            for (int j = 0; j < k.length; j++) {
+                System.arraycopy(pad, j, shifted, 0, width);
+                float kj = k[j];
+                if (j == 0) {
+                    for (int x = 0; x < width; x++) {
+                        out[x] = kj * shifted[x];
+                    }
+                } else {
+                    for (int x = 0; x < width; x++) {
+                        out[x] += kj * shifted[x];
                     }
                 }
             }
-            for (int y = 0; y < height; y++) {
-                RowWorkspace.weightedRowSum(clamped, y, k, 0, k.length, acc, width);
-                System.arraycopy(acc, 0, buf, base + y * width, width);
-            }
+        }
+        for (int y = 0; y < height; y++) {
+            RowWorkspace.weightedRowSum(clamped, y, k, 0, k.length, acc, width);
+            System.arraycopy(acc, 0, buf, base + y * width, width);
         }
     }
 }

@@ -101,30 +101,27 @@ public final class MultiCropAugmentation {
         int plane = size * size;
         RandomResizedCrop rrc = k < 2 ? globalCrop : localCrop;
         CropBox box = rrc.sample(image.height(), image.width(), rng);
-        BicubicResampler.resizedCrop(image, box, size, size, dst, off);
-        if (image.channels() == 1) {
-            // Resample the gray plane once and copy it: the same as resampling three identical channels.
-            System.arraycopy(dst, off, dst, off + plane, plane);
-            System.arraycopy(dst, off, dst, off + 2 * plane, plane);
-        }
-        if (Draws.chance(rng, config.flipProbability())) {
-            ColorOps.horizontalFlip(dst, off, 3, size, size);
-        }
+        // The draws keep the official order (box, flip, jitter, grayscale, blur, solarisation). Resampling draws
+        // nothing, so the flip can be decided first and done by the resampler as it writes the crop.
+        boolean flip = Draws.chance(rng, config.flipProbability());
+        // The crop is worked on as three separate planes (see CropPlanes) and normalised into dst at the end.
+        CropPlanes p = CropPlanes.get(plane);
+        BicubicResampler.resizedCrop(image, box, size, size, p, flip);
         if (Draws.chance(rng, config.colorJitterProbability())) {
-            config.colorJitter().apply(dst, off, plane, rng);
+            config.colorJitter().apply(p, plane, rng);
         }
         if (Draws.chance(rng, config.grayscaleProbability())) {
-            ColorOps.grayscale(dst, off, plane);
+            ColorOps.grayscale(p, plane);
         }
         double blurProbability = k == 0 ? config.blurProbabilityGlobal1()
                 : k == 1 ? config.blurProbabilityGlobal2() : config.blurProbabilityLocal();
         if (Draws.chance(rng, blurProbability)) {
             double sigma = Draws.uniform(rng, config.blurSigmaMin(), config.blurSigmaMax());
-            GaussianBlur.blur(dst, off, 3, size, size, sigma);
+            GaussianBlur.blur(p, size, size, sigma);
         }
         if (k == 1 && Draws.chance(rng, config.solarizeProbability())) {
-            ColorOps.solarize(dst, off, plane);
+            ColorOps.solarize(p, plane);
         }
-        config.normalization().apply(dst, off, plane);
+        config.normalization().applyInto(p, plane, dst, off);
     }
 }

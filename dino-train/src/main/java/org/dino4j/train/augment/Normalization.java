@@ -60,4 +60,30 @@ public record Normalization(List<Double> mean, List<Double> std) {
             }
         }
     }
+
+    /**
+     * Normalises the three planes of {@code p} into {@code dst}: red at {@code off}, then green, then blue. The planes
+     * are left normalised too.
+     *
+     * @param p the crop's planes, {@code plane} pixels each
+     * @param plane pixels per channel
+     * @param dst destination, {@code [3, plane]} from {@code off}
+     * @param off first element written
+     */
+    void applyInto(CropPlanes p, int plane, float[] dst, int off) {
+        applyInto(p.r, 0, plane, dst, off);
+        applyInto(p.g, 1, plane, dst, off + plane);
+        applyInto(p.b, 2, plane, dst, off + 2 * plane);
+    }
+
+    private void applyInto(float[] src, int c, int plane, float[] dst, int off) {
+        float scale = (float) (1.0 / std.get(c));
+        float shift = (float) (-mean.get(c) / std.get(c));
+        // In place, then copied: a loop that reads src[i] and writes dst[off + i] would not vectorise, because the
+        // compiler cannot rule out that the two are the same array.
+        for (int i = 0; i < plane; i++) {
+            src[i] = src[i] * scale + shift;
+        }
+        System.arraycopy(src, 0, dst, off, plane);
+    }
 }

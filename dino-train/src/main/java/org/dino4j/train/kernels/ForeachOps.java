@@ -2,23 +2,51 @@ package org.dino4j.train.kernels;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.ArrayList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.jni.IValue;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Whole-model parameter updates in one engine call each, through PyTorch's multi-tensor ({@code _foreach_*}) and
  * fused AdamW kernels: zeroing gradients, per-tensor gradient clipping, the AdamW update and the teacher's EMA.
  * Each computes what the per-tensor loops of {@link org.dino4j.train.optim.AdamW},
  * {@link org.dino4j.train.optim.GradientClipping} and {@link org.dino4j.train.teacher.EmaTeacher} compute (the EMA
- * bit for bit; clipping and AdamW up to float rounding: the norm is {@code torch.linalg_vector_norm} as in the
- * official code, and PyTorch's fused AdamW evaluates the update in its own order),
- * without a native call, a temporary and a Java-side loop iteration per parameter.
+ * bit for bit; clipping and AdamW up to float rounding: the clipping factor is computed in float32 as in the
+ * official code, and PyTorch's fused AdamW evaluates the update in its own order), without a native call, a
+ * temporary and a Java-side loop iteration per parameter.
  *
- * <p>Arrays are passed in place: the lists' arrays are updated, nothing is returned to the model's manager. Lists
- * must not be empty.
+ * <p>The lists' arrays are updated in place; the methods run without autograd, in the engine's inference mode.
+ * Lists must not be empty and must not hold 0-d arrays' copies: pass the arrays themselves.
  */
 public final class ForeachOps {
+
+    private static final String SOURCE = ""
+            + "  def zero(self, xs: List[Tensor]) -> int:\n"
+            + "    torch._foreach_zero_(xs)\n"
+            + "    return 0\n"
+            + "  def clip(self, grads: List[Tensor], max_norm: float) -> Tensor:\n"
+            + "    norms = [torch.linalg_vector_norm(g) for g in grads]\n"
+            + "    factors = torch._foreach_add(norms, 1e-06)\n"
+            + "    torch._foreach_reciprocal_(factors)\n"
+            + "    torch._foreach_mul_(factors, max_norm)\n"
+            + "    torch._foreach_clamp_max_(factors, 1.)\n"
+            + "    torch._foreach_mul_(grads, factors)\n"
+            + "    return torch.stack(norms)\n"
+            + "  def adamw(self, params: List[Tensor], grads: List[Tensor], exp_avgs: List[Tensor],"
+            + " exp_avg_sqs: List[Tensor], steps: List[Tensor], lr: float, wd: float, beta1: float, beta2: float,"
+            + " eps: float) -> int:\n"
+            + "    torch._foreach_add_(steps, 1.)\n"
+            + "    torch._fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, annotate(List[Tensor], []), steps,"
+            + " lr=lr, beta1=beta1, beta2=beta2, weight_decay=wd, eps=eps, amsgrad=False, maximize=False)\n"
+            + "    return 0\n"
+            + "  def ema(self, teacher: List[Tensor], student: List[Tensor], m: float, one_minus_m: float) -> int:\n"
+            + "    scaled = torch._foreach_mul(student, one_minus_m)\n"
+            + "    torch._foreach_mul_(teacher, m)\n"
+            + "    torch._foreach_add_(teacher, scaled)\n"
+            + "    return 0\n";
 
     private ForeachOps() {}
 
@@ -26,15 +54,10 @@ public final class ForeachOps {
      * Sets every array to zero.
      *
      * @param arrays gradients, usually
-     * @param scope the step's manager (temporary views live there)
+     * @param scope any manager on the arrays' device
      */
     public static void zero(List<NDArray> arrays, NDManager scope) {
-        module("  def zero(self, xs: List[Tensor]) -> Tensor:\n"
-                + "    grad = torch.is_grad_enabled()\n"
-                + "    torch.set_grad_enabled(False)\n"
-                + "    torch._foreach_zero_(xs)\n"
-                + "    torch.set_grad_enabled(grad)\n"
-                + "    return xs[0]\n", scope).call("zero", named(scope, "xs", arrays).toArray(NDArray[]::new));
+        module(scope).run("zero", list(arrays)).close();
     }
 
     /**
@@ -47,19 +70,9 @@ public final class ForeachOps {
      * @return {@code [n]} the pre-clip norms, in the order of {@code grads}
      */
     public static NDArray clip(List<NDArray> grads, double maxNorm, NDManager scope) {
-        String source = "  def clip(self, grads: List[Tensor]) -> Tensor:\n"
-                + "    grad = torch.is_grad_enabled()\n"
-                + "    torch.set_grad_enabled(False)\n"
-                + "    norms = [torch.linalg_vector_norm(g) for g in grads]\n"
-                + "    factors = torch._foreach_add(norms, 1e-06)\n"
-                + "    torch._foreach_reciprocal_(factors)\n"
-                + "    torch._foreach_mul_(factors, " + literal(maxNorm) + ")\n"
-                + "    torch._foreach_clamp_max_(factors, 1.)\n"
-                + "    torch._foreach_mul_(grads, factors)\n"
-                + "    out = torch.stack(norms)\n"
-                + "    torch.set_grad_enabled(grad)\n"
-                + "    return out\n";
-        return module(source, scope).call("clip", named(scope, "grads", grads).toArray(NDArray[]::new));
+        try (IValue out = module(scope).run("clip", list(grads), IValue.from(maxNorm))) {
+            return out.toTensor((PtNDManager) scope);
+        }
     }
 
     /**
@@ -77,92 +90,68 @@ public final class ForeachOps {
      * @param beta1 first-moment decay
      * @param beta2 second-moment decay
      * @param eps denominator term
-     * @param scope the step's manager
+     * @param scope any manager on the parameters' device
      */
     public static void adamw(List<NDArray> params, List<NDArray> grads, List<NDArray> expAvgs,
                              List<NDArray> expAvgSqs, List<NDArray> steps, double lr, double weightDecay,
                              double beta1, double beta2, double eps, NDManager scope) {
-        String source = "  def adamw(self, params: List[Tensor], grads: List[Tensor], exp_avgs: List[Tensor],"
-                + " exp_avg_sqs: List[Tensor], steps: List[Tensor], hyper: Tensor) -> Tensor:\n"
-                + "    lr = float(hyper[0])\n"
-                + "    wd = float(hyper[1])\n"
-                + "    grad = torch.is_grad_enabled()\n"
-                + "    torch.set_grad_enabled(False)\n"
-                + "    torch._foreach_add_(steps, 1.)\n"
-                + "    torch._fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, annotate(List[Tensor], []), steps,"
-                + " lr=lr, beta1=" + literal(beta1) + ", beta2=" + literal(beta2) + ", weight_decay=wd, eps="
-                + literal(eps) + ", amsgrad=False, maximize=False)\n"
-                + "    torch.set_grad_enabled(grad)\n"
-                + "    return hyper\n";
-        NDArray hyper = scope.create(new double[] {lr, weightDecay}).toDevice(params.get(0).getDevice(), false);
-        List<NDArray> args = new ArrayList<>();
-        args.addAll(named(scope, "params", params));
-        args.addAll(named(scope, "grads", grads));
-        args.addAll(named(scope, "exp_avgs", expAvgs));
-        args.addAll(named(scope, "exp_avg_sqs", expAvgSqs));
-        args.addAll(named(scope, "steps", steps));
-        args.add(hyper);
-        module(source, scope).call("adamw", args.toArray(NDArray[]::new));
+        module(scope).run("adamw", list(params), list(grads), list(expAvgs), list(expAvgSqs), list(steps),
+                IValue.from(lr), IValue.from(weightDecay), IValue.from(beta1), IValue.from(beta2),
+                IValue.from(eps)).close();
     }
 
     /**
      * The teacher's EMA, theta_t <- m theta_t + (1 - m) theta_s, in place on {@code teacher}; the same arithmetic
-     * as the official {@code param_k.mul_(m).add_((1 - m) * param_q)} (float32 factors).
+     * as the official {@code param_k.mul_(m).add_((1 - m) * param_q)} (float32 tensors times the factors).
      *
      * @param teacher the teacher's parameters
      * @param student the student's, in the same order
      * @param momentum m
-     * @param scope the step's manager
+     * @param scope any manager on the parameters' device
      */
     public static void ema(List<NDArray> teacher, List<NDArray> student, double momentum, NDManager scope) {
-        String source = "  def ema(self, teacher: List[Tensor], student: List[Tensor], factors: Tensor) -> Tensor:\n"
-                + "    grad = torch.is_grad_enabled()\n"
-                + "    torch.set_grad_enabled(False)\n"
-                + "    scaled = torch._foreach_mul(student, float(factors[1]))\n"
-                + "    torch._foreach_mul_(teacher, float(factors[0]))\n"
-                + "    torch._foreach_add_(teacher, scaled)\n"
-                + "    torch.set_grad_enabled(grad)\n"
-                + "    return factors\n";
-        // float32 factors, as the per-tensor update multiplies by (float) m and (float) (1 - m)
-        NDArray factors = scope.create(new float[] {(float) momentum, (float) (1 - momentum)})
-                .toDevice(teacher.get(0).getDevice(), false);
-        List<NDArray> args = new ArrayList<>(named(scope, "teacher", teacher));
-        args.addAll(named(scope, "student", student));
-        args.add(factors);
-        module(source, scope).call("ema", args.toArray(NDArray[]::new));
+        // the per-tensor update multiplies by (float) m and (float) (1 - m); pass exactly those values
+        module(scope).run("ema", list(teacher), list(student), IValue.from((double) (float) momentum),
+                IValue.from((double) (float) (1 - momentum))).close();
     }
 
-    /** A one-element float32 step count on {@code like}'s device, owned by {@code manager}. */
+    /**
+     * A one-element float32 step count for {@link #adamw}, on {@code like}'s device.
+     *
+     * @param manager the owner (the optimiser's)
+     * @param like an array on the target device
+     * @param step the count
+     * @return the count as an array
+     * @throws IllegalArgumentException if the count is beyond float32's exact integers (2^24)
+     */
     public static NDArray stepCount(NDManager manager, NDArray like, long step) {
-        return manager.create(new float[] {step}).toDevice(like.getDevice(), false);
+        if (step < 0 || step >= 1L << 24) {
+            throw new IllegalArgumentException("AdamW step count " + step + " is outside [0, 2^24), where the fused "
+                    + "update's float32 counter is exact");
+        }
+        NDArray count = manager.zeros(new Shape(1), DataType.FLOAT32, like.getDevice());
+        count.addi(step);
+        return count;
     }
 
-    private static KernelModule module(String source, NDManager scope) {
-        return KernelModule.of(source, scope);
+    /**
+     * Compiles the module for {@code manager}'s device now (it is otherwise compiled on first use).
+     *
+     * @param manager any manager on the device
+     * @throws IllegalStateException if the engine rejects it
+     */
+    static void compile(NDManager manager) {
+        module(manager);
     }
 
-    // DJL groups the inputs named "<name>[]" into one list argument; the views carry the name, not the arrays.
-    private static List<NDArray> named(NDManager scope, String name, List<NDArray> arrays) {
+    private static KernelModule module(NDManager scope) {
+        return KernelModule.of(SOURCE, scope);
+    }
+
+    private static IValue list(List<NDArray> arrays) {
         if (arrays.isEmpty()) {
-            throw new IllegalArgumentException("no arrays for '" + name + "'");
+            throw new IllegalArgumentException("an empty tensor list");
         }
-        List<NDArray> out = new ArrayList<>(arrays.size());
-        for (NDArray a : arrays) {
-            NDArray v = org.dino4j.core.nn.DinoBlock.alias(a, scope);
-            if (v == a) {
-                v = a.get(scope, new ai.djl.ndarray.index.NDIndex("..."));
-            }
-            v.setName(name + "[]");
-            out.add(v);
-        }
-        return out;
-    }
-
-    private static String literal(double v) {
-        if (!Double.isFinite(v)) {
-            throw new IllegalArgumentException("not a finite number: " + v);
-        }
-        String s = String.format(Locale.ROOT, "%.17g", v);
-        return s.contains(".") || s.contains("e") ? s : s + ".";
+        return IValue.listFrom(arrays.stream().map(a -> (PtNDArray) a).toArray(PtNDArray[]::new));
     }
 }

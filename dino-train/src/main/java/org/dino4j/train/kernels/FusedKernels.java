@@ -83,6 +83,20 @@ public final class FusedKernels implements Kernels {
                 + "    return torch.to(o, %2$d)\n", TORCH_BFLOAT16, TORCH_FLOAT32, s);
     }
 
+    /**
+     * Compiles this precision's modules for {@code manager}'s device now (for a head width of 64; other widths
+     * compile on first use).
+     *
+     * @param manager any manager on the device
+     * @throws IllegalStateException if the engine rejects them
+     */
+    void compile(ai.djl.ndarray.NDManager manager) {
+        KernelModule.of(attentionSource(0.125f), manager);
+        if (precision == Precision.BF16) {
+            KernelModule.of(LINEAR_BF16, manager);
+        }
+    }
+
     private KernelModule module(String what, String source, NDArray like) {
         String key = like.getDevice() + " " + what;
         KernelModule m = modules.get(key);

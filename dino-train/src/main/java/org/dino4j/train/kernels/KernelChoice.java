@@ -1,6 +1,9 @@
 package org.dino4j.train.kernels;
 
+import ai.djl.ndarray.NDManager;
 import org.dino4j.core.nn.DinoBlock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.dino4j.core.nn.Kernels;
 import org.dino4j.train.config.KernelsType;
 import org.dino4j.train.config.Precision;
@@ -13,7 +16,33 @@ public final class KernelChoice {
     private static final FusedKernels FUSED_FP32 = new FusedKernels(FusedKernels.Precision.FP32);
     private static final FusedKernels FUSED_BF16 = new FusedKernels(FusedKernels.Precision.BF16);
 
+    private static final Logger LOG = LoggerFactory.getLogger(KernelChoice.class);
+    private static Boolean available;
+
     private KernelChoice() {}
+
+    /**
+     * Whether the engine compiles dino4j's TorchScript kernels, checked once per process (on the default device) by
+     * compiling them; when it does not, the fused choices fall back to {@link Kernels#REFERENCE} and the per-tensor
+     * updates, with a warning that quotes the engine.
+     *
+     * @return true if the fused kernels can run
+     */
+    public static synchronized boolean fusedAvailable() {
+        if (available == null) {
+            try (NDManager m = NDManager.newBaseManager()) {
+                FUSED_FP32.compile(m);
+                FUSED_BF16.compile(m);
+                ForeachOps.compile(m);
+                available = true;
+            } catch (IllegalStateException e) {
+                LOG.warn("run.kernels: fused is not available with this engine, using the reference kernels"
+                        + " (same results up to float rounding, slower): {}", e.getMessage());
+                available = false;
+            }
+        }
+        return available;
+    }
 
     /**
      * Applies the run's kernels: heads always multiply in float32 (DINOv2 keeps its heads and reductions in
@@ -24,7 +53,7 @@ public final class KernelChoice {
      * @return the kernels of the backbone
      */
     public static Kernels apply(MultiCropNetwork network, RunConfig run) {
-        if (run.kernels() == KernelsType.REFERENCE) {
+        if (run.kernels() == KernelsType.REFERENCE || !fusedAvailable()) {
             network.useKernels(Kernels.REFERENCE);
             return Kernels.REFERENCE;
         }
@@ -44,12 +73,12 @@ public final class KernelChoice {
      * @return true for the multi-tensor updates
      */
     public static boolean foreach(RunConfig run) {
-        return run.kernels() == KernelsType.FUSED;
+        return run.kernels() == KernelsType.FUSED && fusedAvailable();
     }
 
     /** The kernels to evaluate a network whose file names no run configuration: the default, float32 fused. */
     public static Kernels forEvaluation() {
-        return FUSED_FP32;
+        return fusedAvailable() ? FUSED_FP32 : Kernels.REFERENCE;
     }
 
     /**
@@ -60,6 +89,6 @@ public final class KernelChoice {
      * @return the kernels
      */
     public static Kernels forEvaluation(RunConfig run) {
-        return run.kernels() == KernelsType.FUSED ? FUSED_FP32 : Kernels.REFERENCE;
+        return run.kernels() == KernelsType.FUSED ? forEvaluation() : Kernels.REFERENCE;
     }
 }

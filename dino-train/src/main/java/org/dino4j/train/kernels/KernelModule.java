@@ -3,6 +3,8 @@ package org.dino4j.train.kernels;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.pytorch.jni.IValue;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -82,12 +84,40 @@ public final class KernelModule {
      * @return the method's single tensor result
      */
     public NDArray call(String method, NDArray... inputs) {
+        if (inputs.length == 0) {
+            throw new IllegalArgumentException("a kernel call needs at least one tensor (its manager owns the result)");
+        }
         NDList args = new NDList(inputs.length + 1);
         for (NDArray a : inputs) {
-            args.add(a);
+            // DJL reads structure from names ("a.b" -> dict, "a[]" -> list, ...): pass such arrays as unnamed views
+            args.add(hazardous(a.getName()) ? a.get(inputs[0].getManager(), new NDIndex("...")) : a);
         }
         args.add(marker(method));
         return IValueUtils.forward(module, args, true).singletonOrThrow();
+    }
+
+    /**
+     * Calls a method without autograd (under the engine's inference mode, which also restores the thread's grad
+     * mode when the method fails), with arguments built explicitly: tensor lists and floats as TorchScript expects
+     * them. For in-place updates of parameters and optimiser state.
+     *
+     * @param method the method's name
+     * @param args its arguments; this call closes them
+     * @return the method's result; the caller closes it
+     */
+    public IValue run(String method, IValue... args) {
+        try {
+            return IValueUtils.runMethod(module, method, args);
+        } finally {
+            for (IValue a : args) {
+                a.close();
+            }
+        }
+    }
+
+    private static boolean hazardous(String name) {
+        return name != null && (name.indexOf('.') >= 0 || name.indexOf('[') >= 0 || name.indexOf('(') >= 0
+                || name.startsWith("module_method:"));
     }
 
     // DJL picks the method to run from an input named "module_method:<name>", which it does not pass on.

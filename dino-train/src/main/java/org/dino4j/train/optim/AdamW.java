@@ -151,6 +151,7 @@ public final class AdamW implements AutoCloseable {
     private void stepForeach(double lr, double weightDecay, Set<String> skip) {
         try (NDManager scope = manager.newSubManager()) {
             for (boolean regularized : new boolean[] {true, false}) {
+                List<State> updated = new ArrayList<>();
                 List<NDArray> params = new ArrayList<>();
                 List<NDArray> grads = new ArrayList<>();
                 List<NDArray> expAvgs = new ArrayList<>();
@@ -171,7 +172,7 @@ public final class AdamW implements AutoCloseable {
                     if (s.stepCount == null) {
                         s.stepCount = ForeachOps.stepCount(manager, weight, s.step);
                     }
-                    s.step++;
+                    updated.add(s);
                     params.add(weight);
                     grads.add(grad);
                     expAvgs.add(s.expAvg);
@@ -181,6 +182,8 @@ public final class AdamW implements AutoCloseable {
                 if (!params.isEmpty()) {
                     ForeachOps.adamw(params, grads, expAvgs, expAvgSqs, steps, lr, regularized ? weightDecay : 0.0,
                             beta1, beta2, eps, scope);
+                    // counted once the engine has applied the update (the step-count arrays were incremented there)
+                    updated.forEach(s -> s.step++);
                 }
             }
         }

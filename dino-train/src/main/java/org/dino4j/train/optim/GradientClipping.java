@@ -75,9 +75,11 @@ public final class GradientClipping {
             }
             grad.attach(scope);
             NDArray norm = grad.norm();
-            // factor = min(1, c / (norm + 1e-6)), computed as PyTorch evaluates `float / tensor` (reciprocal, then
-            // multiply), so clipped values match bit for bit; multiplying by exactly 1 leaves unclipped tensors bit-identical,
-            // and keeping the decision on the device avoids a sync per tensor.
+            // factor = min(1, c / (norm + 1e-6)), in the order PyTorch evaluates `float / tensor` (reciprocal, then
+            // multiply). DJL makes 0-d float64 tensors of the numbers, so the factor is computed in float64 here
+            // (the official code and ForeachOps.clip compute it in float32; the factors may differ in the last
+            // bit). Multiplying by exactly 1 leaves unclipped tensors bit-identical, and keeping the decision on the
+            // device avoids a sync per tensor.
             NDArray factor = norm.add(1e-6).pow(-1).mul(maxNorm).minimum(1f);
             grad.muli(factor);
             norms.put(e.getKey(), norm);

@@ -3,6 +3,7 @@ package org.dino4j.train.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -49,8 +50,9 @@ class HostStagingTest {
                     staging.upload(step, 0, batch, new Shape(batch.length));
                 }
             }
-            // 50 batches of 1 MiB through DJL's create(float[]) would hold 50 MiB of direct buffers until a GC
-            assertEquals(before, directBytes());
+            // 50 batches of 1 MiB through DJL's create(float[]) would hold 50 MiB of direct buffers until a GC (a
+            // collection may free other tests' buffers meanwhile, so the total can only go down)
+            assertTrue(directBytes() <= before, "direct buffers grew from " + before + " to " + directBytes());
         }
     }
 }

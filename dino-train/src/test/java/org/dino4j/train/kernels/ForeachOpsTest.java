@@ -22,7 +22,7 @@ class ForeachOpsTest {
         return out;
     }
 
-    private static final Shape[] SHAPES = {new Shape(7, 5), new Shape(3), new Shape(2, 3, 4), new Shape(1)};
+    private static final Shape[] SHAPES = {new Shape(7, 5), new Shape(3), new Shape(2, 3, 4), new Shape(1), new Shape()};
 
     @Test
     void clipMatchesThePerTensorFormula() {
@@ -30,12 +30,12 @@ class ForeachOpsTest {
             List<NDArray> grads = arrays(m, 2f, SHAPES);
             List<NDArray> expected = new ArrayList<>();
             for (NDArray g : grads) {
-                NDArray factor = g.norm().add(1e-6).pow(-1).mul(1.5).minimum(1f);
+                NDArray factor = g.norm().add(1e-6f).pow(-1f).mul(1.5f).minimum(1f);
                 expected.add(g.mul(factor));
             }
             NDArray norms = ForeachOps.clip(grads, 1.5, m);
             for (int i = 0; i < grads.size(); i++) {
-                // the norm is the official one (torch.linalg_vector_norm); DJL's norm() may round its last bit
+                // float32 factors as in the official code; the norm is torch.linalg_vector_norm, DJL's norm() may round its last bit
                 // differently
                 float[] e = expected.get(i).toFloatArray();
                 float[] g = grads.get(i).toFloatArray();
@@ -75,7 +75,7 @@ class ForeachOpsTest {
             for (NDArray a : arrays(m, 0.01f, SHAPES)) {
                 v1.add(a.square());
             }
-            long[] start = {0, 4, 9, 1};
+            long[] start = {0, 4, 9, 1, 2};
             List<NDArray> steps = new ArrayList<>();
             for (int i = 0; i < params.size(); i++) {
                 steps.add(ForeachOps.stepCount(m, params.get(i), start[i]));
