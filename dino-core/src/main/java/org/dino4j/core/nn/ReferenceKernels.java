@@ -1,6 +1,7 @@
 package org.dino4j.core.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 
 /** {@link Kernels#REFERENCE}: DJL's own operators, in the order the official code computes. */
 public final class ReferenceKernels implements Kernels {
@@ -14,7 +15,16 @@ public final class ReferenceKernels implements Kernels {
 
     @Override
     public NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        return ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
+        Shape s = x.getShape();
+        if (bias == null || s.dimension() <= 2) {
+            return ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
+        }
+        // DJL reaches libtorch's C++ functional linear, which for inputs of more than two axes runs a matmul and then
+        // adds the bias in a separate pass (and sums its gradient separately). PyTorch's own nn.Linear flattens
+        // such inputs to rows and runs one addmm with the bias in the product; so does this.
+        NDArray rows = x.reshape(-1, s.get(s.dimension() - 1));
+        NDArray y = ai.djl.nn.core.Linear.linear(rows, weight, bias).singletonOrThrow();
+        return y.reshape(s.slice(0, s.dimension() - 1).add(weight.getShape().get(0)));
     }
 
     @Override
