@@ -123,7 +123,8 @@ public final class ColorOps {
      * the textbook branching form (max, min, sector of the largest channel, offset, wrap into [0, 6), ramps),
      * except for pixels whose channels differ by less than 1e-30, treated as gray (unchanged) and so moved by less
      * than 1e-30. The work goes in strips of {@link CropPlanes#STRIP} pixels through small loops, one simple step
-     * each, because the compiler vectorises only loops with short bodies.
+     * each, because the compiler vectorises only loops with short bodies (merging just the first two loops makes
+     * the rotation about three times slower).
      */
     static void hue(CropPlanes p, int n, float shift) {
         if (shift == 0f) {

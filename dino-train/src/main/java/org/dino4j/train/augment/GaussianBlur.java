@@ -65,8 +65,11 @@ public final class GaussianBlur {
         RowWorkspace ws = RowWorkspace.get();
         float[][] rows = ws.first(height, width);
         float[] pad = ws.row(0, width + 2 * r);
-        float[] shifted = ws.row(1, width);
         float[] acc = ws.row(2, width);
+        // Tap j of the horizontal pass reads the padded row shifted by j. Copying each shifted row out first lets
+        // the multiply-add loops index all arrays with the same x, which the JIT vectorises, and lets them add
+        // four taps per sweep (in tap order, as one at a time would).
+        float[][] shifted = ws.third(k.length, width);
         // Row references with the edge rows repeated r times at both ends: the vertical pass then reads k.length
         // consecutive entries for every output row.
         float[][] clamped = ws.pointers(height + 2 * r);
@@ -82,22 +85,10 @@ public final class GaussianBlur {
                 pad[r + width + i] = right;
             }
             System.arraycopy(buf, row, pad, r, width);
-            // Tap j reads the padded row shifted by j. Copying the shifted row out first lets the
-            // multiply-add loop index both arrays with the same x, which the JIT vectorises.
-            float[] out = rows[y];
             for (int j = 0; j < k.length; j++) {
-                System.arraycopy(pad, j, shifted, 0, width);
-                float kj = k[j];
-                if (j == 0) {
-                    for (int x = 0; x < width; x++) {
-                        out[x] = kj * shifted[x];
-                    }
-                } else {
-                    for (int x = 0; x < width; x++) {
-                        out[x] += kj * shifted[x];
-                    }
-                }
+                System.arraycopy(pad, j, shifted[j], 0, width);
             }
+            RowWorkspace.weightedRowSum(shifted, 0, k, 0, k.length, rows[y], width);
         }
         for (int y = 0; y < height; y++) {
             RowWorkspace.weightedRowSum(clamped, y, k, 0, k.length, acc, width);

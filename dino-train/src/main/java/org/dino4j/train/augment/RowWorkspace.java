@@ -8,8 +8,10 @@ final class RowWorkspace {
 
     private static final ThreadLocal<RowWorkspace> CURRENT = ThreadLocal.withInitial(RowWorkspace::new);
 
-    private float[][] first = new float[0][];
-    private float[][] second = new float[0][];
+    private final RowSet first = new RowSet();
+    private final RowSet second = new RowSet();
+    private final RowSet third = new RowSet();
+    private final RowSet fourth = new RowSet();
     private final float[][] single = {new float[0], new float[0], new float[0]};
     private float[][] pointers = new float[0][];
 
@@ -23,14 +25,22 @@ final class RowWorkspace {
 
     /** At least {@code count} rows of at least {@code length} floats (contents undefined). */
     float[][] first(int count, int length) {
-        first = ensure(first, count, length);
-        return first;
+        return first.get(count, length);
     }
 
     /** A second, distinct set of rows. */
     float[][] second(int count, int length) {
-        second = ensure(second, count, length);
-        return second;
+        return second.get(count, length);
+    }
+
+    /** A third set of rows. */
+    float[][] third(int count, int length) {
+        return third.get(count, length);
+    }
+
+    /** A fourth set of rows. */
+    float[][] fourth(int count, int length) {
+        return fourth.get(count, length);
     }
 
     /** Single row number {@code slot} (0, 1 or 2) of at least {@code length} floats; slots are distinct arrays. */
@@ -49,14 +59,66 @@ final class RowWorkspace {
         return pointers;
     }
 
-    private static float[][] ensure(float[][] rows, int count, int length) {
-        float[][] out = rows.length >= count ? rows : java.util.Arrays.copyOf(rows, count);
-        for (int i = 0; i < count; i++) {
-            if (out[i] == null || out[i].length < length) {
-                out[i] = new float[length];
+    /**
+     * Rows that grow on demand. All rows share the longest length asked for so far, so that a request within the
+     * sizes already seen (nearly all of them) costs two comparisons instead of a check of every row.
+     */
+    private static final class RowSet {
+        private float[][] rows = new float[0][];
+        private int length;
+
+        float[][] get(int count, int minLength) {
+            if (count <= rows.length && minLength <= length) {
+                return rows;
+            }
+            int oldCount = rows.length;
+            if (count > oldCount) {
+                rows = java.util.Arrays.copyOf(rows, count);
+            }
+            if (minLength > length) {
+                length = minLength;
+                oldCount = 0; // every row must grow
+            }
+            for (int i = oldCount; i < rows.length; i++) {
+                rows[i] = new float[length];
+            }
+            return rows;
+        }
+    }
+
+    /**
+     * {@code dst[x][y] = src[y][x]} for {@code y < rows}, {@code x < cols}. Eight source rows per sweep, so that
+     * each destination row is fetched once per eight values.
+     */
+    static void transpose(float[][] src, int rows, int cols, float[][] dst) {
+        int y = 0;
+        for (; y + 8 <= rows; y += 8) {
+            float[] r0 = src[y];
+            float[] r1 = src[y + 1];
+            float[] r2 = src[y + 2];
+            float[] r3 = src[y + 3];
+            float[] r4 = src[y + 4];
+            float[] r5 = src[y + 5];
+            float[] r6 = src[y + 6];
+            float[] r7 = src[y + 7];
+            for (int x = 0; x < cols; x++) {
+                float[] t = dst[x];
+                t[y] = r0[x];
+                t[y + 1] = r1[x];
+                t[y + 2] = r2[x];
+                t[y + 3] = r3[x];
+                t[y + 4] = r4[x];
+                t[y + 5] = r5[x];
+                t[y + 6] = r6[x];
+                t[y + 7] = r7[x];
             }
         }
-        return out;
+        for (; y < rows; y++) {
+            float[] r = src[y];
+            for (int x = 0; x < cols; x++) {
+                dst[x][y] = r[x];
+            }
+        }
     }
 
     /**
@@ -64,7 +126,8 @@ final class RowWorkspace {
      *
      * <p>Up to four rows are summed per sweep over {@code out}, in the order {@code ((w0 r0 + w1 r1) + w2 r2) + ...}
      * of one row at a time, so the result is bit for bit that of adding the rows one by one, with a quarter of the
-     * loads and stores of {@code out}.
+     * loads and stores of {@code out}. (Eight rows per sweep is slower: the compiler no longer vectorises a loop body
+     * that large.)
      */
     static void weightedRowSum(float[][] rows, int first, float[] weights, int wo, int count, float[] out, int n) {
         int k = Math.min(count, 4);

@@ -125,4 +125,52 @@ class BicubicResamplerTest {
         assertEquals("crop box CropBox[top=3, left=0, height=5, width=9] reaches outside the 7x9 image",
                 e.getMessage());
     }
+
+    @Test
+    void mirroredResamplingEqualsResamplingThenFlipping() {
+        FloatImage image = MultiCropAugmentationTest.randomImage(3, 60, 80, 8);
+        // Downscaling (vertical pass first), upscaling (horizontal pass first), and a gray source.
+        CropBox[] boxes = {new CropBox(3, 5, 50, 70), new CropBox(10, 20, 9, 11), new CropBox(0, 0, 60, 80)};
+        int[][] sizes = {{24, 24}, {20, 20}, {13, 17}};
+        for (int t = 0; t < boxes.length; t++) {
+            FloatImage src = t == 2 ? MultiCropAugmentationTest.randomImage(1, 60, 80, 9) : image;
+            int h = sizes[t][0];
+            int w = sizes[t][1];
+            float[] expected = BicubicResampler.resizedCrop(src.toRgb(), boxes[t], h, w).data();
+            ColorOps.horizontalFlip(expected, 0, 3, h, w);
+            CropPlanes p = CropPlanes.get(h * w);
+            BicubicResampler.resizedCrop(src, boxes[t], h, w, p, true);
+            float[] actual = new float[3 * h * w];
+            p.store(actual, 0, h * w);
+            assertArrayEquals(expected, actual, "box " + boxes[t]);
+        }
+    }
+
+    @Test
+    void rowSumsAddOneRowAtATime() {
+        SplittableRandom rng = new SplittableRandom(10);
+        float[][] rows = new float[20][37];
+        for (float[] row : rows) {
+            for (int x = 0; x < row.length; x++) {
+                row[x] = (float) rng.nextDouble() - 0.2f;
+            }
+        }
+        float[] weights = new float[20];
+        for (int k = 0; k < weights.length; k++) {
+            weights[k] = (float) rng.nextDouble() - 0.3f;
+        }
+        for (int count = 1; count <= 15; count++) {
+            float[] expected = new float[37];
+            for (int x = 0; x < 37; x++) {
+                float sum = weights[1] * rows[2][x];
+                for (int k = 1; k < count; k++) {
+                    sum += weights[1 + k] * rows[2 + k][x];
+                }
+                expected[x] = sum;
+            }
+            float[] actual = new float[37];
+            RowWorkspace.weightedRowSum(rows, 2, weights, 1, count, actual, 37);
+            assertArrayEquals(expected, actual, "count " + count);
+        }
+    }
 }

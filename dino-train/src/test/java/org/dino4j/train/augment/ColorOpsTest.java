@@ -126,4 +126,65 @@ class ColorOpsTest {
             }
         }
     }
+
+    /** The textbook branching hue rotation, per pixel: the reference for the branch-free planar version. */
+    private static void branchingHue(float[] buf, int plane, float shift) {
+        for (int i = 0; i < plane; i++) {
+            float r = buf[i];
+            float g = buf[plane + i];
+            float b = buf[2 * plane + i];
+            float max = Math.max(r, Math.max(g, b));
+            float min = Math.min(r, Math.min(g, b));
+            float delta = max - min;
+            if (delta <= 0f) {
+                continue;
+            }
+            float inv = 1f / delta;
+            float h = max == r ? (g - b) * inv : max == g ? 2f + (b - r) * inv : 4f + (r - g) * inv;
+            h += 6f * shift;
+            h = h < 0f ? h + 6f : h;
+            h = h >= 6f ? h - 6f : h;
+            buf[i] = max - delta * ramp(h + 5f);
+            buf[plane + i] = max - delta * ramp(h + 3f);
+            buf[2 * plane + i] = max - delta * ramp(h + 1f);
+        }
+    }
+
+    private static float ramp(float k) {
+        float m = k >= 6f ? k - 6f : k;
+        return Math.max(0f, Math.min(1f, Math.min(m, 4f - m)));
+    }
+
+    @Test
+    void hueMatchesTheBranchingFormBitForBit() {
+        SplittableRandom rng = new SplittableRandom(21);
+        // More pixels than one strip, with gray pixels, ties between channels, 0 and 1.
+        int plane = 3000;
+        float[] p = new float[3 * plane];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (float) rng.nextDouble();
+        }
+        for (int i = 0; i < plane; i += 7) {
+            p[plane + i] = p[i]; // red == green
+        }
+        for (int i = 3; i < plane; i += 11) {
+            p[plane + i] = p[i];
+            p[2 * plane + i] = p[i]; // gray
+        }
+        for (int i = 5; i < plane; i += 13) {
+            p[i] = 1f;
+            p[2 * plane + i] = 0f;
+        }
+        float[] shifts = {0.5f, -0.5f, 0.1f, -0.1f, 1e-7f, -1e-7f, 0.3333f, (float) rng.nextDouble() - 0.5f};
+        for (float shift : shifts) {
+            float[] expected = p.clone();
+            branchingHue(expected, plane, shift);
+            float[] actual = p.clone();
+            ColorOps.hue(actual, 0, plane, shift);
+            for (int i = 0; i < p.length; i++) {
+                assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+                        "shift " + shift + ", element " + i);
+            }
+        }
+    }
 }
