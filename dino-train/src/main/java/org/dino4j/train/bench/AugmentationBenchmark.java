@@ -5,6 +5,7 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import org.dino4j.train.augment.MultiCropAugmentation;
 import org.dino4j.train.config.DinoConfig;
+import org.dino4j.train.data.MultiCropBatch;
 import org.dino4j.train.data.MultiCropLoader;
 import org.dino4j.train.loop.DataFactory;
 
@@ -204,7 +205,9 @@ public final class AugmentationBenchmark {
             int seen = 0;
             try (MultiCropLoader.Epoch epoch = loader.epoch(0)) {
                 while (epoch.hasNext()) {
-                    seen += epoch.next().size();
+                    MultiCropBatch b = epoch.next();
+                    seen += b.size();
+                    loader.recycle(b); // as the trainer does once the batch is in engine arrays
                 }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;

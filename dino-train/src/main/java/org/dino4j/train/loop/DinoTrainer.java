@@ -255,6 +255,7 @@ public final class DinoTrainer implements AutoCloseable {
                         CropTensor crop = batch.crops().get(c);
                         crops.add(staging.upload(scope, c, crop.data(), new Shape(crop.shape())));
                     }
+                    loader.recycle(batch); // the values are in engine arrays now
                     r = step.run(crops, it, epoch, new SplittableRandom(mix(config.seed(), it)), scope);
                 }
                 position = new TrainingCheckpoint.Position(epoch, b + 1, it + 1);

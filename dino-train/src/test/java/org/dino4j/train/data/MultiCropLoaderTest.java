@@ -43,6 +43,46 @@ class MultiCropLoaderTest {
     }
 
     @Test
+    void recycledArraysAreReusedAndGiveTheSameBatches() {
+        List<float[][]> expected = new ArrayList<>();
+        try (MultiCropLoader plain = builder(new InMemoryDataset(13, 12, 3), 3).optWorkers(2).build()) {
+            for (int epoch = 0; epoch < 2; epoch++) {
+                for (MultiCropBatch b : all(plain, epoch)) {
+                    float[][] copy = new float[b.crops().size()][];
+                    for (int k = 0; k < copy.length; k++) {
+                        copy[k] = b.crop(k).data().clone();
+                    }
+                    expected.add(copy);
+                }
+            }
+        }
+        try (MultiCropLoader loader = builder(new InMemoryDataset(13, 12, 3), 3).optWorkers(2)
+                .optPrefetchBatches(1).build()) {
+            java.util.Set<float[]> handedBack = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            int reused = 0;
+            int i = 0;
+            for (int epoch = 0; epoch < 2; epoch++) {
+                try (MultiCropLoader.Epoch e = loader.epoch(epoch)) {
+                    while (e.hasNext()) {
+                        MultiCropBatch b = e.next();
+                        for (int k = 0; k < b.crops().size(); k++) {
+                            assertArrayEquals(expected.get(i)[k], b.crop(k).data(), "batch " + i + " crop " + k);
+                        }
+                        if (handedBack.contains(b.crop(0).data())) {
+                            reused++;
+                        }
+                        handedBack.add(b.crop(0).data());
+                        loader.recycle(b);
+                        i++;
+                    }
+                }
+            }
+            assertEquals(expected.size(), i);
+            assertTrue(reused > 0, "recycled arrays were used again");
+        }
+    }
+
+    @Test
     void dropsTheLastPartialBatch() {
         try (MultiCropLoader loader = builder(new InMemoryDataset(10, 12, 3), 3).optWorkers(2).build()) {
             assertEquals(3, loader.batchesPerEpoch());
