@@ -21,6 +21,7 @@ import org.dino4j.train.data.MultiCropBatch;
 import org.dino4j.train.data.MultiCropLoader;
 import org.dino4j.train.eval.FeatureExtractor;
 import org.dino4j.train.eval.KnnClassifier;
+import org.dino4j.core.nn.Kernels;
 import org.dino4j.train.kernels.KernelChoice;
 import org.dino4j.train.model.MultiCropNetwork;
 import org.dino4j.train.optim.AdamW;
@@ -112,8 +113,10 @@ public final class DinoTrainer implements AutoCloseable {
         root.setName("dino-run");
         this.student = ModelFactory.student(config.model(), config.objective());
         this.teacher = ModelFactory.teacher(config.model(), config.objective());
-        KernelChoice.apply(student, config.run());
+        Kernels backboneKernels = KernelChoice.apply(student, config.run());
         KernelChoice.apply(teacher, config.run());
+        LOG.info("Kernels: {} in the backbones, parameter updates {}", backboneKernels.name(),
+                KernelChoice.foreach(config.run()) ? "as multi-tensor engine calls" : "per tensor");
         student.initializeWeights(root, config.seed());
         teacher.initializeWeights(root, config.seed());
         // The teacher starts as a copy of the student and never receives gradients (official train_dino).
