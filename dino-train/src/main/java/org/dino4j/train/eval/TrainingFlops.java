@@ -40,8 +40,10 @@ import org.dino4j.train.config.HeadConfig;
  *     the training resolution)
  * @param backboneLocalCrop FLOP of one backbone forward on a local crop
  * @param headPerCrop FLOP of the projection head on one CLS feature
- * @param studentForwardPerImage FLOP of the student's forward pass over all crops of one image
- * @param teacherForwardPerImage FLOP of the teacher's forward pass over the global crops of one image
+ * @param studentForwardPerImage FLOP of the student's forward pass over all crops of one image (with iBOT, plus
+ *     its patch head on the expected number of masked patch tokens)
+ * @param teacherForwardPerImage FLOP of the teacher's forward pass over the global crops of one image (with iBOT,
+ *     plus its patch head on the same tokens)
  * @param perImage training FLOP per image (student forward and backward, teacher forward)
  * @param batchSize images per step
  */
@@ -65,7 +67,23 @@ public record TrainingFlops(long backboneGlobalCrop, long backboneLocalCrop, lon
      * @return its FLOP counts
      */
     public static TrainingFlops of(DinoConfig config) {
-        return of(config.model().backbone(), config.model().head(), config.crops(), config.optim().batchSize());
+        TrainingFlops base = of(config.model().backbone(), config.model().head(), config.crops(),
+                config.optim().batchSize());
+        if (!config.objective().ibotEnabled() || config.model().backbone().type() != BackboneType.VIT) {
+            return base;
+        }
+        // iBOT: the patch head runs on the masked patch tokens of the global crops, in the student (forward and
+        // backward) and in the teacher (forward). Expected count per image: the masked share of the global crops
+        // times the patches per crop times the mean mask ratio (the masks draw their ratios evenly over the range).
+        int side = config.crops().globalSize() / config.model().backbone().patchSize();
+        double masked = GLOBAL_CROPS * config.objective().maskShare() * side * side
+                * (config.objective().maskRatio().min() + config.objective().maskRatio().max()) / 2;
+        long patchHead = Math.round(masked * dinoHeadForward(config.model().head(),
+                config.model().backbone().featureDim()));
+        long student = base.studentForwardPerImage() + patchHead;
+        long teacher = base.teacherForwardPerImage() + patchHead;
+        return new TrainingFlops(base.backboneGlobalCrop(), base.backboneLocalCrop(), base.headPerCrop(), student,
+                teacher, FORWARD_BACKWARD * student + teacher, base.batchSize());
     }
 
     /**

@@ -68,6 +68,22 @@ class TrainingFlopsTest {
     }
 
     @Test
+    void ibotAddsItsPatchHeadOnTheExpectedMaskedTokens() {
+        DinoConfig dino = ConfigLoader.load((Path) null, List.of());
+        DinoConfig ibot = ConfigLoader.load((Path) null, List.of("objective.ibot_weight=1",
+                "objective.mask_share=0.5", "objective.mask_ratio=[0.1, 0.5]"));
+        TrainingFlops a = TrainingFlops.of(dino);
+        TrainingFlops b = TrainingFlops.of(ibot);
+
+        int side = dino.crops().globalSize() / dino.model().backbone().patchSize();
+        double masked = 2 * 0.5 * side * side * 0.3;
+        long head = Math.round(masked * a.headPerCrop());
+        assertEquals(a.studentForwardPerImage() + head, b.studentForwardPerImage());
+        assertEquals(a.teacherForwardPerImage() + head, b.teacherForwardPerImage());
+        assertEquals(3 * b.studentForwardPerImage() + b.teacherForwardPerImage(), b.perImage());
+    }
+
+    @Test
     void withoutLocalCropsOnlyTheGlobalCropsCount() {
         DinoConfig c = ConfigLoader.load((Path) null, List.of("crops.local_count=0"));
 
