@@ -263,7 +263,7 @@ final class BenchCommand implements Callable<Integer> {
                 r.medianMillis(), r.imagesPerSecond(), r.batchSize(), r.cropSizes().length);
         out.printf(Locale.ROOT, "compute: %.2f GFLOP/step (%.3f per image, analytic count of the matrix products%s), "
                         + "achieved %.1f GFLOP/s%n", r.gflopPerStep(), r.flops().perImage() / 1e9,
-                r.objective().contains("ibot") ? "; the iBOT head on masked patches is not counted" : "",
+                r.objective().contains("ibot") ? "; the iBOT head counted on the expected number of masked patches" : "",
                 r.achievedGflops());
         if (r.gemm() != null) {
             out.printf(Locale.ROOT, "fp32 GEMM peak: %.1f GFLOP/s (median of %d products %d x %d @ %d x %d through "
