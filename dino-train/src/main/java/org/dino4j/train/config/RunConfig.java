@@ -10,7 +10,7 @@ package org.dino4j.train.config;
  * @param maxStepsPerEpoch stop each epoch after this many iterations (0 = full epochs), for quick tests
  * @param kernels the compute kernels: {@code fused} (PyTorch's fused attention) or {@code reference} (explicit
  *     attention); they differ only by float rounding
- * @param precision {@code fp32}, or {@code bf16} for bfloat16 matrix products in the backbone (the one setting here
+ * @param precision {@code fp32}, or {@code bf16} for bfloat16 linear layers in the backbone (the one setting here
  *     that changes numerics beyond rounding)
  */
 public record RunConfig(@Range(min = 1) int logEvery,

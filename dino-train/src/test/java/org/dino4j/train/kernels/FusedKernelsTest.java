@@ -76,8 +76,9 @@ class FusedKernelsTest {
                 List<NDArray> expected = valueAndGradients(m, ref, q, k, v);
                 assertClose(expected, valueAndGradients(m, a -> FP32.attention(a[0], a[1], a[2], scale), q, k, v),
                         2e-6f, "fp32 attention " + s);
+                // the attention core stays float32 in the bf16 kernels
                 assertClose(expected, valueAndGradients(m, a -> BF16.attention(a[0], a[1], a[2], scale), q, k, v),
-                        3e-2f, "bf16 attention " + s);
+                        2e-6f, "bf16 kernels' attention " + s);
             }
         }
     }
