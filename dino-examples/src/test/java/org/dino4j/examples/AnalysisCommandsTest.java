@@ -1,5 +1,7 @@
 package org.dino4j.examples;
 
+import org.dino4j.examples.CliRun.Result;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -21,8 +23,6 @@ import picocli.CommandLine;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,7 +51,6 @@ class AnalysisCommandsTest {
     @TempDir
     Path tmp;
 
-    record Result(int exitCode, String out, String err) {}
 
     /** A dino4j checkpoint of a tiny random run (patch 4, D 32, 16-pixel crops) and two small images. */
     @BeforeAll
@@ -390,12 +389,6 @@ class AnalysisCommandsTest {
     }
 
     static Result run(String... args) {
-        CommandLine cli = DinoCli.commandLine(CommandLine.defaultFactory());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exitCode = cli.execute(args);
-        return new Result(exitCode, out.toString(), err.toString());
+        return CliRun.run(args);
     }
 }

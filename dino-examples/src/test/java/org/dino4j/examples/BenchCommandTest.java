@@ -1,14 +1,13 @@
 package org.dino4j.examples;
 
+import org.dino4j.examples.CliRun.Result;
+
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +31,6 @@ class BenchCommandTest {
     @TempDir
     Path tmp;
 
-    record Result(int exitCode, String out, String err) {}
 
     @Test
     void stepSmokeRunPrintsEveryFigureAndWritesThemAsJson() throws IOException {
@@ -149,13 +147,7 @@ class BenchCommandTest {
         return args.toArray(String[]::new);
     }
 
-    private static Result run(String... args) {
-        CommandLine cli = DinoCli.commandLine(CommandLine.defaultFactory());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exitCode = cli.execute(args);
-        return new Result(exitCode, out.toString(), err.toString());
+    static Result run(String... args) {
+        return CliRun.run(args);
     }
 }

@@ -1,5 +1,7 @@
 package org.dino4j.examples;
 
+import org.dino4j.examples.CliRun.Result;
+
 import org.dino4j.train.checkpoint.TrainingCheckpoint;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
@@ -10,8 +12,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +32,6 @@ class DinoCliTest {
     /** What the substituted trainer was asked to do. */
     record TrainCall(DinoConfig config, Path runDir, boolean resume) {}
 
-    record Result(int exitCode, String out, String err) {}
 
     final List<TrainCall> calls = new ArrayList<>();
 
@@ -307,18 +306,13 @@ class DinoCliTest {
 
     private Result run(TrainCommand.Trainer trainer, String... args) {
         CommandLine.IFactory defaults = CommandLine.defaultFactory();
-        CommandLine cli = DinoCli.commandLine(new CommandLine.IFactory() {
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
             @SuppressWarnings("unchecked")
             public <K> K create(Class<K> type) throws Exception {
                 return type == TrainCommand.class ? (K) new TrainCommand(trainer) : defaults.create(type);
             }
-        });
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exitCode = cli.execute(args);
-        return new Result(exitCode, out.toString(), err.toString());
+        };
+        return CliRun.run(factory, args);
     }
 }

@@ -40,7 +40,7 @@ class EvalKnnCommandTest {
         }
         Path checkpoint = run.resolve(TrainingCheckpoint.LATEST);
 
-        AnalysisCommandsTest.Result r = AnalysisCommandsTest.run("eval", "knn", "--checkpoint",
+        CliRun.Result r = AnalysisCommandsTest.run("eval", "knn", "--checkpoint",
                 checkpoint.toString(), "--data", FMNIST.toString(), "--per-class", "10");
 
         assertEquals(0, r.exitCode(), r.err());

@@ -1,5 +1,7 @@
 package org.dino4j.examples;
 
+import org.dino4j.examples.CliRun.Result;
+
 import org.dino4j.train.checkpoint.TrainingCheckpoint;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
@@ -11,11 +13,8 @@ import org.dino4j.train.report.RunReport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,16 +47,9 @@ class QuickstartCommandTest {
         System.clearProperty(Progress.PROPERTY);
     }
 
-    record Result(int exitCode, String out, String err) {}
 
     static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = DinoCli.commandLine(CommandLine.defaultFactory());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
-        return new Result(code, out.toString(), err.toString());
+        return CliRun.run(args);
     }
 
     static String[] quickstart(Path runDir, List<String> overrides, String... extra) {
