@@ -1,8 +1,6 @@
 package org.dino4j.train.kernels;
 
 import ai.djl.ndarray.NDArray;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.dino4j.core.nn.Kernels;
 
 /**
@@ -37,7 +35,6 @@ public final class FusedKernels implements Kernels {
             TORCH_BFLOAT16, TORCH_FLOAT32);
 
     private final Precision precision;
-    private final Map<String, KernelModule> modules = new ConcurrentHashMap<>();
 
     /**
      * @param precision the precision of the matrix products
@@ -61,13 +58,13 @@ public final class FusedKernels implements Kernels {
         if (precision == Precision.FP32) {
             return REFERENCE.linear(x, weight, bias);
         }
-        KernelModule m = module("linear", LINEAR_BF16, x);
+        KernelModule m = KernelModule.of(LINEAR_BF16, x.getManager());
         return bias == null ? m.call("linear_nobias", x, weight) : m.call("linear", x, weight, bias);
     }
 
     @Override
     public NDArray attention(NDArray q, NDArray k, NDArray v, float scale) {
-        return module("attention " + scale, attentionSource(scale), q).call("attention", q, k, v);
+        return KernelModule.of(attentionSource(scale), q.getManager()).call("attention", q, k, v);
     }
 
     // The scale is a literal of the method: DJL passes only tensors to TorchScript methods. The double literal is
@@ -92,16 +89,6 @@ public final class FusedKernels implements Kernels {
         if (precision == Precision.BF16) {
             KernelModule.of(LINEAR_BF16, manager);
         }
-    }
-
-    private KernelModule module(String what, String source, NDArray like) {
-        String key = like.getDevice() + " " + what;
-        KernelModule m = modules.get(key);
-        if (m == null) {
-            m = KernelModule.of(source, like.getManager());
-            modules.put(key, m);
-        }
-        return m;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.dino4j.train.kernels;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -17,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -34,7 +36,9 @@ public final class KernelModule {
 
     private static final String CLASS_NAME = "Dino4jKernels";
     private static final String FORMAT_VERSION = "8\n";
-    private static final Map<String, KernelModule> LOADED = new HashMap<>();
+    private static final Map<Key, KernelModule> LOADED = new ConcurrentHashMap<>();
+
+    private record Key(Device device, String methods) {}
 
     private final PtSymbolBlock module;
     private final NDManager owner;
@@ -54,26 +58,27 @@ public final class KernelModule {
      * @return the loaded module
      * @throws IllegalStateException if the engine rejects the source (the message quotes the engine's)
      */
-    public static synchronized KernelModule of(String methods, NDManager manager) {
-        String key = manager.getDevice() + "\n" + methods;
-        KernelModule m = LOADED.get(key);
-        if (m == null) {
-            NDManager owner = NDManager.newBaseManager(manager.getDevice());
-            byte[] archive = archive(methods);
-            try {
-                PtSymbolBlock block = JniUtils.loadModule((PtNDManager) owner, new ByteArrayInputStream(archive),
-                        true, false);
-                m = new KernelModule(block, owner);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (RuntimeException e) {
-                owner.close();
-                throw new IllegalStateException("the engine did not compile dino4j's TorchScript kernels ("
-                        + e.getMessage() + "); use run.kernels: reference", e);
-            }
-            LOADED.put(key, m);
+    public static KernelModule of(String methods, NDManager manager) {
+        // looked up on every kernel call: a concurrent map, so that hits take no lock; a compile blocks only the
+        // callers that need the same module
+        return LOADED.computeIfAbsent(new Key(manager.getDevice(), methods), KernelModule::load);
+    }
+
+    private static KernelModule load(Key key) {
+        NDManager owner = NDManager.newBaseManager(key.device());
+        byte[] archive = archive(key.methods());
+        try {
+            PtSymbolBlock block = JniUtils.loadModule((PtNDManager) owner, new ByteArrayInputStream(archive),
+                    true, false);
+            return new KernelModule(block, owner);
+        } catch (IOException e) {
+            owner.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            owner.close();
+            throw new IllegalStateException("the engine did not compile dino4j's TorchScript kernels ("
+                    + e.getMessage() + "); use run.kernels: reference", e);
         }
-        return m;
     }
 
     /**

@@ -1,7 +1,6 @@
 package org.dino4j.train.teacher;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
 import org.dino4j.train.kernels.ForeachOps;
@@ -49,9 +48,8 @@ public final class EmaTeacher implements TeacherUpdate {
                 t.add(e.getValue().getArray());
                 s.add(student.get(e.getKey()).getArray());
             }
-            try (NDManager scope = t.get(0).getManager().newSubManager()) {
-                ForeachOps.ema(t, s, momentum.valueAt(iteration), scope);
-            }
+            // the update creates no arrays: the parameters' own manager only tells the device
+            ForeachOps.ema(t, s, momentum.valueAt(iteration), t.get(0).getManager());
         } else {
             update(student, teacher, momentum.valueAt(iteration));
         }
