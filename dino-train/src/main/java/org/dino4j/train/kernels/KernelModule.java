@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDManager;
@@ -95,7 +94,7 @@ public final class KernelModule {
         NDList args = new NDList(inputs.length + 1);
         for (NDArray a : inputs) {
             // DJL reads structure from names ("a.b" -> dict, "a[]" -> list, ...): pass such arrays as unnamed views
-            args.add(hazardous(a.getName()) ? a.get(inputs[0].getManager(), new NDIndex("...")) : a);
+            args.add(hazardous(a.getName()) ? unnamedView(a) : a);
         }
         args.add(marker(method));
         return IValueUtils.forward(module, args, true).singletonOrThrow();
@@ -118,6 +117,11 @@ public final class KernelModule {
                 a.close();
             }
         }
+    }
+
+    // a same-shape reshape is a view whose gradient passes straight through (no copy in the backward pass)
+    private static NDArray unnamedView(NDArray a) {
+        return a.reshape(a.getShape());
     }
 
     private static boolean hazardous(String name) {
