@@ -2,8 +2,11 @@ package org.dino4j.core.backbone;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import org.dino4j.core.nn.DinoBlock;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /**
  * Stochastic depth ("drop path"): in training, each sample's residual branch is dropped with probability
@@ -15,21 +18,61 @@ import java.util.SplittableRandom;
  * {@code floor(keep + rand)}), so a training step is reproducible from its seed on any device. The mask is created in
  * the branch's manager and device. The official code divides by keep and multiplies by the 0/1 mask; here the mask
  * already holds 0 or 1/keep, one multiplication instead of two.
+ *
+ * <p>{@link Mode#SUBSET} is DINOv2's variant, which saves the dropped samples' computation instead of masking it:
+ * see {@link #addResidual}.
  */
 public final class StochasticDepth {
 
+    /** How a residual branch is dropped in training. */
+    public enum Mode {
+        /**
+         * DINO (and timm): the branch runs on every sample; each sample's output is kept with probability keep and
+         * scaled by 1/keep, or zeroed.
+         */
+        MASK,
+        /**
+         * DINOv2's training path: the branch runs only on a random subset of {@code max(floor(B * keep), 1)}
+         * samples (drawn without replacement), and its output, scaled by {@code B / subset}, is added to those
+         * samples; the others pass through unchanged. Same expectation as {@link #MASK}, a fixed number of
+         * survivors instead of a binomial one, and the dropped samples cost nothing.
+         */
+        SUBSET
+    }
+
     private final double rate;
     private final float survivorScale;
+    private final Mode mode;
 
     /**
+     * Masking stochastic depth ({@link Mode#MASK}).
+     *
      * @param rate the drop probability, in [0, 1)
      */
     public StochasticDepth(double rate) {
+        this(rate, Mode.MASK);
+    }
+
+    /**
+     * @param rate the drop probability, in [0, 1)
+     * @param mode how the branch is dropped
+     */
+    public StochasticDepth(double rate, Mode mode) {
         if (!(rate >= 0 && rate < 1)) {
             throw new IllegalArgumentException("drop path rate must be in [0, 1), got " + rate);
         }
+        if (mode == null) {
+            throw new IllegalArgumentException("the stochastic-depth mode must not be null; use MASK (DINO) or"
+                    + " SUBSET (DINOv2)");
+        }
         this.rate = rate;
         this.survivorScale = (float) (1.0 / (1.0 - rate));
+        this.mode = mode;
+    }
+
+    /** How the branch is dropped. */
+    public Mode mode() {
+        return mode;
     }
 
     /** The drop probability of this residual branch. */
@@ -72,11 +115,7 @@ public final class StochasticDepth {
         if (!training || rate == 0) {
             return branch;
         }
-        if (rng == null) {
-            throw new IllegalArgumentException("training with drop path rate " + rate
-                    + " needs a SplittableRandom to draw the per-sample keep masks; pass one (e.g. new"
-                    + " SplittableRandom(seed)), or use training = false for evaluation");
-        }
+        requireRng(rng);
         Shape s = branch.getShape();
         int batch = Math.toIntExact(s.get(0));
         double keep = 1.0 - rate;
@@ -89,5 +128,77 @@ public final class StochasticDepth {
         maskShape[0] = batch;
         NDArray m = branch.getManager().create(mask, new Shape(maskShape)).toDevice(branch.getDevice(), false);
         return branch.mul(m);
+    }
+
+    /**
+     * {@code x + drop(branch(x))}, the residual update of a block. In {@link Mode#MASK} (or outside training, or
+     * at rate 0) the branch runs on all of {@code x}. In {@link Mode#SUBSET} it runs on the rows {@link #subset}
+     * draws, and {@code x[i] + (B / subset) * branch(x[subset])[j]} replaces row {@code i = subset[j]} (the official
+     * {@code index_add} with {@code alpha = B / subset}); gradients reach only the rows that ran.
+     *
+     * @param x {@code [B, ...]} the block's input (the first axis is the sample)
+     * @param branch the residual branch, applied per sample ({@code [b, ...] -> [b, ...]} for any b)
+     * @param training false adds the whole branch
+     * @param rng draws the mask or the subset; required when training with a non-zero rate
+     * @return {@code [B, ...]}
+     */
+    public NDArray addResidual(NDArray x, UnaryOperator<NDArray> branch, boolean training, SplittableRandom rng) {
+        if (mode == Mode.MASK || !training || rate == 0) {
+            return x.add(apply(branch.apply(x), training, rng));
+        }
+        requireRng(rng);
+        Shape s = x.getShape();
+        int batch = Math.toIntExact(s.get(0));
+        long[] kept = subset(batch, rng);
+        int n = kept.length;
+        // Rows move through a [B, rest] view with gather / scatter and a row index broadcast (not copied) over the
+        // row: their backward passes are scatter-add and gather, parallel kernels, where advanced indexing's
+        // backward (index_put with accumulation) runs serially on the CPU and cost more than the saved compute.
+        NDArray flat = x.reshape(new Shape(batch, -1));
+        long rowLength = flat.getShape().get(1);
+        NDArray rows = x.getManager().create(kept, new Shape(n, 1)).toDevice(x.getDevice(), false)
+                .broadcast(new Shape(n, rowLength));
+        NDArray input = flat.gather(rows, 0);
+        NDArray out = branch.apply(input.reshape(new Shape(n).addAll(s.slice(1)))).reshape(new Shape(n, rowLength));
+        // x[kept] + (B / subset) * branch(x[kept]) replaces the kept rows; the others pass through (index_add)
+        NDArray updated = input.add(out.mul(DinoBlock.constant(out, (float) ((double) batch / n))));
+        return flat.scatter(rows, updated, 0).reshape(s);
+    }
+
+    /**
+     * The samples whose branch runs in {@link Mode#SUBSET}: {@code max((int) (batch * (1 - rate)), 1)} distinct
+     * indices (the official subset size), the first entries of a Fisher-Yates shuffle drawn from {@code rng}, in
+     * ascending order (the order does not change the result; ascending keeps the row gathers sequential).
+     *
+     * @param batch the number of samples B
+     * @param rng the source of the shuffle
+     * @return the kept sample indices, ascending
+     */
+    public long[] subset(int batch, SplittableRandom rng) {
+        int size = Math.max((int) (batch * (1 - rate)), 1);
+        int[] order = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            order[i] = i;
+        }
+        for (int i = 0; i < size; i++) {
+            int j = i + rng.nextInt(batch - i);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        long[] kept = new long[size];
+        for (int i = 0; i < size; i++) {
+            kept[i] = order[i];
+        }
+        Arrays.sort(kept);
+        return kept;
+    }
+
+    private void requireRng(SplittableRandom rng) {
+        if (rng == null) {
+            throw new IllegalArgumentException("training with drop path rate " + rate
+                    + " needs a SplittableRandom to draw the per-sample keep masks; pass one (e.g. new"
+                    + " SplittableRandom(seed)), or use training = false for evaluation");
+        }
     }
 }

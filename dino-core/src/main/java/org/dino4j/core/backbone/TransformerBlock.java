@@ -46,7 +46,7 @@ public final class TransformerBlock extends DinoBlock {
      * @param eps LayerNorm eps
      */
     public TransformerBlock(int dim, int numHeads, int mlpHidden, boolean qkvBias, double dropPathRate, float eps) {
-        this(dim, numHeads, Ffn.MLP, mlpHidden, qkvBias, dropPathRate, eps, 0);
+        this(dim, numHeads, Ffn.MLP, mlpHidden, qkvBias, dropPathRate, eps, 0, StochasticDepth.Mode.MASK);
     }
 
     /**
@@ -60,9 +60,10 @@ public final class TransformerBlock extends DinoBlock {
      * @param dropPathRate this block's stochastic-depth rate
      * @param eps LayerNorm eps
      * @param layerScaleInit the LayerScale start value; 0 for no LayerScale (no {@code ls1} / {@code ls2})
+     * @param dropPathMode how stochastic depth drops a branch in training
      */
     public TransformerBlock(int dim, int numHeads, Ffn ffn, int ffnHidden, boolean qkvBias, double dropPathRate,
-                            float eps, double layerScaleInit) {
+                            float eps, double layerScaleInit, StochasticDepth.Mode dropPathMode) {
         this.norm1 = child("norm1", new LayerNorm(dim, eps));
         this.attn = child("attn", new Attention(dim, numHeads, qkvBias));
         this.ls1 = layerScaleInit != 0 ? child("ls1", new LayerScale(dim, layerScaleInit)) : null;
@@ -70,7 +71,7 @@ public final class TransformerBlock extends DinoBlock {
         this.mlp = ffn == Ffn.SWIGLU ? child("mlp", new SwiGluFfn(dim, ffnHidden))
                 : child("mlp", new Mlp(dim, ffnHidden));
         this.ls2 = layerScaleInit != 0 ? child("ls2", new LayerScale(dim, layerScaleInit)) : null;
-        this.dropPath = new StochasticDepth(dropPathRate);
+        this.dropPath = new StochasticDepth(dropPathRate, dropPathMode);
     }
 
     /** This block's stochastic depth. */
@@ -95,7 +96,8 @@ public final class TransformerBlock extends DinoBlock {
 
     /**
      * Like {@link #forward} but also returns the attention probabilities (through the explicit attention, whatever
-     * the block's kernels).
+     * the block's kernels). In training with {@link StochasticDepth.Mode#SUBSET} they cover only the samples whose
+     * attention branch ran.
      *
      * @param x {@code [B, T, D]}
      * @param training whether stochastic depth is active
@@ -107,15 +109,17 @@ public final class TransformerBlock extends DinoBlock {
     }
 
     private Output run(NDArray x, boolean training, SplittableRandom rng, boolean withAttention) {
-        Attention.Output a = attn.forward(norm1.forward(x), withAttention);
-        NDArray attnBranch = ls1 == null ? a.values() : ls1.forward(a.values());
-        NDArray h = x.add(dropPath.apply(attnBranch, training, rng));
-        NDArray ffnBranch = mlp.forward(norm2.forward(h));
-        if (ls2 != null) {
-            ffnBranch = ls2.forward(ffnBranch);
-        }
-        NDArray out = h.add(dropPath.apply(ffnBranch, training, rng));
-        return new Output(out, a.probabilities());
+        NDArray[] attention = new NDArray[1];
+        NDArray h = dropPath.addResidual(x, in -> {
+            Attention.Output a = attn.forward(norm1.forward(in), withAttention);
+            attention[0] = a.probabilities();
+            return ls1 == null ? a.values() : ls1.forward(a.values());
+        }, training, rng);
+        NDArray out = dropPath.addResidual(h, in -> {
+            NDArray f = mlp.forward(norm2.forward(in));
+            return ls2 == null ? f : ls2.forward(f);
+        }, training, rng);
+        return new Output(out, attention[0]);
     }
 
     /** {@inheritDoc} */

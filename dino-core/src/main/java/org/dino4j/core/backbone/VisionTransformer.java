@@ -92,7 +92,8 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
         boolean anyDrop = false;
         for (int i = 0; i < config.depth(); i++) {
             list.add(child("blocks." + i, new TransformerBlock(d, config.numHeads(), config.ffn(),
-                    config.ffnHidden(), config.qkvBias(), rates[i], config.layerNormEps(), config.layerScaleInit())));
+                    config.ffnHidden(), config.qkvBias(), rates[i], config.layerNormEps(), config.layerScaleInit(),
+                    config.dropPathMode())));
             anyDrop |= rates[i] > 0;
         }
         this.blocks = Collections.unmodifiableList(list);
@@ -352,6 +353,7 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
         private double mlpRatio = 4;
         private boolean qkvBias = true;
         private double dropPathRate;
+        private StochasticDepth.Mode dropPathMode = StochasticDepth.Mode.MASK;
         private float layerNormEps = LayerNorm.VIT_EPS;
         private int numRegisterTokens;
         private double layerScaleInit;
@@ -416,6 +418,18 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
             return this;
         }
 
+        /**
+         * How stochastic depth drops a residual branch in training (default {@link StochasticDepth.Mode#MASK}, as
+         * DINO; {@link StochasticDepth.Mode#SUBSET} runs the branch only on the kept samples, as DINOv2).
+         *
+         * @param dropPathMode the mode
+         * @return this builder
+         */
+        public Builder optDropPathMode(StochasticDepth.Mode dropPathMode) {
+            this.dropPathMode = dropPathMode;
+            return this;
+        }
+
         /** Sets the LayerNorm eps (default 1e-6). */
         public Builder optLayerNormEps(float layerNormEps) {
             this.layerNormEps = layerNormEps;
@@ -465,7 +479,8 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
          */
         public VitConfig config() {
             return new VitConfig(imageSize, patchSize, inChannels, embedDim, depth, numHeads, mlpRatio, qkvBias,
-                    dropPathRate, layerNormEps, numRegisterTokens, layerScaleInit, ffn, maskToken, interpolation);
+                    dropPathRate, layerNormEps, numRegisterTokens, layerScaleInit, ffn, maskToken, interpolation,
+                    dropPathMode);
         }
 
         /**

@@ -23,11 +23,13 @@ package org.dino4j.core.backbone;
  * @param ffn the feed-forward kind ({@link Ffn#MLP} for DINO)
  * @param maskToken whether the model has DINOv2's {@code mask_token [1, D]} for masked-image modelling (iBOT)
  * @param interpolation how {@code pos_embed} is resampled for other input sizes
+ * @param dropPathMode how stochastic depth drops a branch in training ({@link StochasticDepth.Mode#MASK} for DINO,
+ *     {@link StochasticDepth.Mode#SUBSET} for DINOv2's training path)
  */
 public record VitConfig(int imageSize, int patchSize, int inChannels, int embedDim, int depth, int numHeads,
                         double mlpRatio, boolean qkvBias, double dropPathRate, float layerNormEps,
                         int numRegisterTokens, double layerScaleInit, Ffn ffn, boolean maskToken,
-                        PositionalEmbedding.Interpolation interpolation) {
+                        PositionalEmbedding.Interpolation interpolation, StochasticDepth.Mode dropPathMode) {
 
     /**
      * A DINO configuration: no registers, no LayerScale, the MLP feed-forward, no mask token, DINO's
@@ -36,11 +38,16 @@ public record VitConfig(int imageSize, int patchSize, int inChannels, int embedD
     public VitConfig(int imageSize, int patchSize, int inChannels, int embedDim, int depth, int numHeads,
                      double mlpRatio, boolean qkvBias, double dropPathRate, float layerNormEps) {
         this(imageSize, patchSize, inChannels, embedDim, depth, numHeads, mlpRatio, qkvBias, dropPathRate,
-                layerNormEps, 0, 0, Ffn.MLP, false, PositionalEmbedding.Interpolation.OFFSET_0_1_NO_ANTIALIAS);
+                layerNormEps, 0, 0, Ffn.MLP, false, PositionalEmbedding.Interpolation.OFFSET_0_1_NO_ANTIALIAS,
+                StochasticDepth.Mode.MASK);
     }
 
     /** Validates the configuration; the messages say what was wrong and what would be right. */
     public VitConfig {
+        if (dropPathMode == null) {
+            throw new IllegalArgumentException("the drop path mode must not be null; use MASK (DINO) or SUBSET"
+                    + " (DINOv2)");
+        }
         if (patchSize <= 0) {
             throw new IllegalArgumentException("patch size must be positive, got " + patchSize
                     + "; set it with setPatchSize (official models use 8, 14 or 16)");

@@ -1,14 +1,21 @@
 package org.dino4j.core.backbone;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,5 +82,114 @@ class StochasticDepthTest {
         }
         assertEquals("drop path rate must be in [0, 1), got 1.0",
                 assertThrows(IllegalArgumentException.class, () -> new StochasticDepth(1.0)).getMessage());
+    }
+
+    @Test
+    void subsetHasTheOfficialSizeDistinctAscendingIndicesAndFollowsTheSeed() {
+        StochasticDepth sd = new StochasticDepth(0.35, StochasticDepth.Mode.SUBSET);
+        long[] kept = sd.subset(10, new SplittableRandom(3));
+        assertEquals(6, kept.length, "max(int(10 * 0.65), 1)");
+        for (int i = 1; i < kept.length; i++) {
+            assertTrue(kept[i - 1] < kept[i], "distinct and ascending: " + Arrays.toString(kept));
+        }
+        assertTrue(kept[0] >= 0 && kept[kept.length - 1] < 10);
+        assertArrayEquals(kept, sd.subset(10, new SplittableRandom(3)));
+        assertNotEquals(Arrays.toString(kept), Arrays.toString(sd.subset(10, new SplittableRandom(4))));
+        // at least one sample always runs, as max(..., 1) in the official code
+        assertEquals(1, new StochasticDepth(0.9, StochasticDepth.Mode.SUBSET).subset(3, new SplittableRandom(0)).length);
+        // every sample is drawn equally often over many draws
+        int[] counts = new int[8];
+        SplittableRandom rng = new SplittableRandom(5);
+        StochasticDepth half = new StochasticDepth(0.5, StochasticDepth.Mode.SUBSET);
+        for (int t = 0; t < 4000; t++) {
+            for (long k : half.subset(8, rng)) {
+                counts[(int) k]++;
+            }
+        }
+        for (int c : counts) {
+            assertEquals(2000, c, 150, Arrays.toString(counts));
+        }
+    }
+
+    @Test
+    void subsetRunsTheBranchOnTheKeptSamplesOnlyAndMatchesTheMaskedFormula() {
+        int batch = 6;
+        double rate = 0.5;
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.randomNormal(new Shape(batch, 3, 4));
+            NDArray w = m.randomNormal(new Shape(4, 4));
+            x.setRequiresGradient(true);
+            w.setRequiresGradient(true);
+            List<Shape> seen = new ArrayList<>();
+            UnaryOperator<NDArray> branch = in -> {
+                seen.add(in.getShape());
+                return in.matMul(w).tanh();
+            };
+            StochasticDepth sd = new StochasticDepth(rate, StochasticDepth.Mode.SUBSET);
+            long[] kept = sd.subset(batch, new SplittableRandom(7));
+            float[] ySubset;
+            float[] gxSubset;
+            float[] gwSubset;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray y = sd.addResidual(x, branch, true, new SplittableRandom(7));
+                ySubset = y.toFloatArray();
+                gc.backward(y.mul(y).sum());
+                gxSubset = x.getGradient().toFloatArray();
+                gwSubset = w.getGradient().toFloatArray();
+            }
+            assertEquals(List.of(new Shape(kept.length, 3, 4)), seen, "the branch saw only the kept samples");
+            // the same update written with a mask: x + m * branch(x), m = B / subset on kept samples, 0 elsewhere
+            float[] mask = new float[batch];
+            for (long k : kept) {
+                mask[(int) k] = (float) batch / kept.length;
+            }
+            NDArray maskArray = m.create(mask, new Shape(batch, 1, 1));
+            x.getGradient().subi(x.getGradient());
+            w.getGradient().subi(w.getGradient());
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray y = x.add(x.matMul(w).tanh().mul(maskArray));
+                assertArrayEquals(y.toFloatArray(), ySubset, 1e-5f);
+                gc.backward(y.mul(y).sum());
+                assertArrayEquals(x.getGradient().toFloatArray(), gxSubset, 1e-4f);
+                assertArrayEquals(w.getGradient().toFloatArray(), gwSubset, 1e-4f);
+            }
+            // dropped samples pass through unchanged
+            float[] xs = x.toFloatArray();
+            for (int b = 0; b < batch; b++) {
+                if (mask[b] == 0) {
+                    for (int i = b * 12; i < (b + 1) * 12; i++) {
+                        assertEquals(xs[i], ySubset[i], "sample " + b);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void subsetAddsTheWholeBranchInEvaluationAndAtRateZero() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.randomNormal(new Shape(4, 2, 3));
+            UnaryOperator<NDArray> branch = in -> in.mul(2);
+            float[] expected = x.mul(3).toFloatArray();
+            assertArrayEquals(expected, new StochasticDepth(0.5, StochasticDepth.Mode.SUBSET)
+                    .addResidual(x, branch, false, null).toFloatArray(), 1e-6f);
+            assertArrayEquals(expected, new StochasticDepth(0, StochasticDepth.Mode.SUBSET)
+                    .addResidual(x, branch, true, null).toFloatArray(), 1e-6f);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new StochasticDepth(0.2, StochasticDepth.Mode.SUBSET).addResidual(x, branch, true, null));
+            assertTrue(e.getMessage().startsWith("training with drop path rate 0.2 needs a SplittableRandom"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void maskModeAddResidualIsTheMaskedBranch() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.randomNormal(new Shape(8, 2, 3));
+            StochasticDepth sd = new StochasticDepth(0.3);
+            float[] viaAdd = sd.addResidual(x, in -> in.mul(2), true, new SplittableRandom(1)).toFloatArray();
+            float[] direct = x.add(sd.apply(x.mul(2), true, new SplittableRandom(1))).toFloatArray();
+            assertArrayEquals(direct, viaAdd);
+        }
     }
 }

@@ -29,6 +29,12 @@ class VisionTransformerBuilderTest {
         assertEquals(0.0, vit.blocks().get(0).dropPath().rate());
         assertEquals((double) 0.1f, vit.blocks().get(1).dropPath().rate());
         assertEquals(vit, vit.block());
+        assertEquals(StochasticDepth.Mode.MASK, vit.blocks().get(1).dropPath().mode());
+        VisionTransformer v2 = tiny().optDropPathRate(0.3).optDropPathMode(StochasticDepth.Mode.SUBSET).build();
+        assertEquals(StochasticDepth.Mode.SUBSET, v2.config().dropPathMode());
+        assertEquals(StochasticDepth.Mode.SUBSET, v2.blocks().get(1).dropPath().mode());
+        assertMessage("the drop path mode must not be null; use MASK (DINO) or SUBSET (DINOv2)",
+                () -> tiny().optDropPathMode(null).build());
     }
 
     @Test

@@ -72,6 +72,36 @@ class VisionTransformerContractTest {
     }
 
     @Test
+    void subsetStochasticDepthTrainsEveryParameterKeepsShapesAndLeavesEvaluationAlone() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            VisionTransformer mask = tiny(0.5);
+            VisionTransformer subset = VisionTransformer.builder().setPatchSize(4).setEmbedDim(48).setDepth(2)
+                    .setNumHeads(3).optImageSize(32).optDropPathRate(0.5)
+                    .optDropPathMode(StochasticDepth.Mode.SUBSET).build();
+            mask.initializeWeights(m, 4);
+            subset.initializeWeights(m, 4);
+            int before = m.getManagedArrays().size();
+            try (NDManager step = m.newSubManager()) {
+                NDArray x = step.randomNormal(new Shape(4, 3, 32, 32));
+                assertArrayEquals(mask.forward(x).tokens().toFloatArray(), subset.forward(x).tokens().toFloatArray(),
+                        "evaluation does not drop anything");
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    BackboneOutput out = subset.forward(x, true, new SplittableRandom(5));
+                    assertEquals(new Shape(4, 65, 48), out.tokens().getShape());
+                    assertTrue(finite(out.tokens()));
+                    gc.backward(out.tokens().mul(step.randomNormal(out.tokens().getShape())).sum());
+                }
+                for (Map.Entry<String, Parameter> e : subset.trainableParameters().entrySet()) {
+                    NDArray g = e.getValue().getArray().getGradient();
+                    g.attach(step);
+                    assertTrue(g.abs().sum().getFloat() > 0, "no gradient reached " + e.getKey());
+                }
+            }
+            assertEquals(before, m.getManagedArrays().size(), "nothing of the step stays in the model's manager");
+        }
+    }
+
+    @Test
     void everyTrainableParameterReceivesAGradient() {
         try (NDManager m = NDManager.newBaseManager()) {
             VisionTransformer vit = tiny(0.1);

@@ -18,6 +18,8 @@ package org.dino4j.train.config;
  * @param layerScale the initial value of DINOv2's LayerScale gammas (0 = no LayerScale; DINOv2 uses 1e-5)
  * @param ffn the feed-forward layer of each block
  * @param interpolation how the positional embedding is resampled to other crop sizes
+ * @param dropPathMode how stochastic depth drops a branch: {@code mask} (DINO) or {@code subset} (DINOv2: the
+ *     branch runs only on the kept samples)
  */
 public record BackboneConfig(BackboneType type,
                              @Range(min = 1) int imageSize,
@@ -31,7 +33,8 @@ public record BackboneConfig(BackboneType type,
                              @Range(min = 0) int numRegisterTokens,
                              @Range(min = 0) double layerScale,
                              FfnType ffn,
-                             PosEmbedInterpolation interpolation) {
+                             PosEmbedInterpolation interpolation,
+                             DropPathMode dropPathMode) {
 
     /** The width of the features the head receives: D for a ViT, 512 (ResNet-18/34) or 2048 for a ResNet. */
     public long featureDim() {

@@ -5,7 +5,9 @@ import org.dino4j.core.backbone.VisionTransformer;
 import org.dino4j.core.backbone.Ffn;
 import org.dino4j.core.backbone.PositionalEmbedding;
 import org.dino4j.core.backbone.ResNet;
+import org.dino4j.core.backbone.StochasticDepth;
 import org.dino4j.core.head.ProjectionHead;
+import org.dino4j.train.config.DropPathMode;
 import org.dino4j.train.config.FfnType;
 import org.dino4j.train.config.PosEmbedInterpolation;
 import org.dino4j.train.model.ProjectionHeadProvider;
@@ -51,6 +53,8 @@ public final class ModelFactory {
                         .optMlpRatio(c.mlpRatio())
                         .optQkvBias(c.qkvBias())
                         .optDropPathRate(dropPathRate)
+                        .optDropPathMode(c.dropPathMode() == DropPathMode.SUBSET ? StochasticDepth.Mode.SUBSET
+                                : StochasticDepth.Mode.MASK)
                         .optMaskToken(maskToken)
                         .optRegisterTokens(c.numRegisterTokens())
                         .optFfn(c.ffn() == FfnType.SWIGLU ? Ffn.SWIGLU : Ffn.MLP)

@@ -1,5 +1,7 @@
 package org.dino4j.train.loop;
 
+import org.dino4j.core.backbone.StochasticDepth;
+import org.dino4j.core.backbone.VisionTransformer;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
 import org.junit.jupiter.api.Assumptions;
@@ -41,6 +43,9 @@ class DinoV2TrainingTest {
         try (DinoTrainer t = new DinoTrainer(c, dir.resolve("a"))) {
             assertTrue(t.student().stateDict().containsKey("backbone.mask_token"));
             assertTrue(t.student().stateDict().containsKey("ibot_head.last_layer.weight_v"));
+            // DINOv2's training path: stochastic depth runs the branches only on the kept samples
+            assertEquals(StochasticDepth.Mode.SUBSET,
+                    ((VisionTransformer) t.student().backbone()).config().dropPathMode());
             t.run();
             straight = values(t);
         }
