@@ -3,7 +3,6 @@ package org.dino4j.core.backbone;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dino4j.core.nn.DinoBlock;
@@ -31,7 +30,10 @@ public final class Mlp extends DinoBlock implements FeedForward {
     /** {@inheritDoc} */
     @Override
     public NDArray forward(NDArray x) {
-        return fc2.forward(Activation.gelu(fc1.forward(x)));
+        // one kernel call for the whole MLP, so that a lower-precision kernel can keep the hidden activation (the
+        // largest of a block) in its own precision
+        return kernels().mlp(x, value(fc1.weight(), x), value(fc1.bias(), x), value(fc2.weight(), x),
+                value(fc2.bias(), x));
     }
 
     /** {@inheritDoc} */

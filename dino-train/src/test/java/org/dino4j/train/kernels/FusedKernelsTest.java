@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
@@ -96,6 +97,32 @@ class FusedKernelsTest {
             List<NDArray> noBias = valueAndGradients(m, a -> Kernels.REFERENCE.linear(a[0], a[1], null), x, w);
             assertClose(noBias, valueAndGradients(m, a -> BF16.linear(a[0], a[1], null), x, w), 2e-2f,
                     "bf16 without bias");
+        }
+    }
+
+    @Test
+    void mlpMatchesTheReferenceWithGradients() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            m.getEngine().setRandomSeed(5);
+            NDArray x = m.randomNormal(new Shape(2, 33, 48));
+            NDArray w1 = m.randomNormal(new Shape(192, 48)).mul(0.1f);
+            NDArray b1 = m.randomNormal(new Shape(192)).mul(0.1f);
+            NDArray w2 = m.randomNormal(new Shape(48, 192)).mul(0.1f);
+            NDArray b2 = m.randomNormal(new Shape(48));
+            List<NDArray> expected = valueAndGradients(m,
+                    a -> Kernels.REFERENCE.linear(Activation.gelu(Kernels.REFERENCE.linear(a[0], a[1], a[2])), a[3],
+                            a[4]), x, w1, b1, w2, b2);
+            assertClose(expected, valueAndGradients(m, a -> Kernels.REFERENCE.mlp(a[0], a[1], a[2], a[3], a[4]),
+                    x, w1, b1, w2, b2), 0f, "reference");
+            assertClose(expected, valueAndGradients(m, a -> FP32.mlp(a[0], a[1], a[2], a[3], a[4]),
+                    x, w1, b1, w2, b2), 0f, "fp32");
+            // bfloat16 keeps 8 bits of mantissa: the hidden activation and both products are rounded to it
+            assertClose(expected, valueAndGradients(m, a -> BF16.mlp(a[0], a[1], a[2], a[3], a[4]),
+                    x, w1, b1, w2, b2), 3e-2f, "bf16");
+            try (NDManager step = m.newSubManager()) {
+                NDArray xs = step.randomNormal(new Shape(2, 3, 48));
+                assertSame(step, BF16.mlp(xs, w1, b1, w2, b2).getManager());
+            }
         }
     }
 
