@@ -1,9 +1,11 @@
 package org.dino4j.train.eval;
 
+import org.dino4j.core.backbone.StochasticDepth;
 import org.dino4j.train.config.BackboneConfig;
 import org.dino4j.train.config.BackboneType;
 import org.dino4j.train.config.CropsConfig;
 import org.dino4j.train.config.DinoConfig;
+import org.dino4j.train.config.DropPathMode;
 import org.dino4j.train.config.HeadConfig;
 
 /**
@@ -61,7 +63,8 @@ public record TrainingFlops(long backboneGlobalCrop, long backboneLocalCrop, lon
     }
 
     /**
-     * The cost of training with a configuration.
+     * The cost of training with a configuration: with iBOT the patch head on the expected masked tokens, with
+     * {@code drop_path_mode: subset} the student's blocks on the expected kept samples.
      *
      * @param config a resolved configuration
      * @return its FLOP counts
@@ -69,21 +72,59 @@ public record TrainingFlops(long backboneGlobalCrop, long backboneLocalCrop, lon
     public static TrainingFlops of(DinoConfig config) {
         TrainingFlops base = of(config.model().backbone(), config.model().head(), config.crops(),
                 config.optim().batchSize());
-        if (!config.objective().ibotEnabled() || config.model().backbone().type() != BackboneType.VIT) {
+        BackboneConfig backbone = config.model().backbone();
+        if (backbone.type() != BackboneType.VIT) {
             return base;
         }
-        // iBOT: the patch head runs on the masked patch tokens of the global crops, in the student (forward and
-        // backward) and in the teacher (forward). Expected count per image: the masked share of the global crops
-        // times the patches per crop times the mean mask ratio (the masks draw their ratios evenly over the range).
-        int side = config.crops().globalSize() / config.model().backbone().patchSize();
-        double masked = GLOBAL_CROPS * config.objective().maskShare() * side * side
-                * (config.objective().maskRatio().min() + config.objective().maskRatio().max()) / 2;
-        long patchHead = Math.round(masked * dinoHeadForward(config.model().head(),
-                config.model().backbone().featureDim()));
-        long student = base.studentForwardPerImage() + patchHead;
-        long teacher = base.teacherForwardPerImage() + patchHead;
+        long student = base.studentForwardPerImage();
+        long teacher = base.teacherForwardPerImage();
+        if (backbone.dropPathMode() == DropPathMode.SUBSET && backbone.dropPathRate() > 0) {
+            // the student's branches run only on the kept samples of each crop group (the teacher has no drop path)
+            int batch = config.optim().batchSize();
+            CropsConfig crops = config.crops();
+            student -= GLOBAL_CROPS * (base.backboneGlobalCrop()
+                    - vitStudentForward(backbone, crops.globalSize(), GLOBAL_CROPS * batch));
+            if (crops.localCount() > 0) {
+                student -= (long) crops.localCount() * (base.backboneLocalCrop()
+                        - vitStudentForward(backbone, crops.localSize(), crops.localCount() * batch));
+            }
+        }
+        if (config.objective().ibotEnabled()) {
+            // iBOT: the patch head runs on the masked patch tokens of the global crops, in the student (forward and
+            // backward) and in the teacher (forward). Expected count per image: the masked share of the global
+            // crops times the patches per crop times the mean mask ratio (the masks draw their ratios evenly over
+            // the range).
+            int side = config.crops().globalSize() / backbone.patchSize();
+            double masked = GLOBAL_CROPS * config.objective().maskShare() * side * side
+                    * (config.objective().maskRatio().min() + config.objective().maskRatio().max()) / 2;
+            long patchHead = Math.round(masked * dinoHeadForward(config.model().head(), backbone.featureDim()));
+            student += patchHead;
+            teacher += patchHead;
+        }
         return new TrainingFlops(base.backboneGlobalCrop(), base.backboneLocalCrop(), base.headPerCrop(), student,
                 teacher, FORWARD_BACKWARD * student + teacher, base.batchSize());
+    }
+
+    /**
+     * FLOP of one crop's ViT forward in the student when stochastic depth runs each block's branches only on the
+     * kept samples ({@code drop_path_mode: subset}): block i, at rate r_i, runs on
+     * {@code max((int) (rows * (1 - r_i)), 1)} of the {@code rows} samples of the crop group, per crop on average.
+     *
+     * @param c the backbone architecture
+     * @param side the crop side
+     * @param rows the samples of the crop group that passes the backbone together (crops of that size x batch)
+     * @return the expected FLOP of the matrix products per crop
+     */
+    public static long vitStudentForward(BackboneConfig c, int side, int rows) {
+        long patchEmbed = vitForward(side, c.patchSize(), 3, c.embedDim(), 0, (int) (c.embedDim() * c.mlpRatio()));
+        long block = (vitForward(side, c.patchSize(), 3, c.embedDim(), 1, (int) (c.embedDim() * c.mlpRatio()))
+                - patchEmbed);
+        double total = patchEmbed;
+        for (double rate : StochasticDepth.linearRates(c.dropPathRate(), c.depth())) {
+            int kept = rate > 0 ? Math.max((int) (rows * (1 - rate)), 1) : rows;
+            total += (double) block * kept / rows;
+        }
+        return Math.round(total);
     }
 
     /**

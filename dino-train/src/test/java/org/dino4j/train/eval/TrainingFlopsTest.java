@@ -43,6 +43,37 @@ class TrainingFlopsTest {
     }
 
     @Test
+    void subsetStochasticDepthCountsTheStudentsBlocksOnTheKeptSamplesOnly() {
+        // depth 2, rate 0.5: block 0 at rate 0 runs on all rows, block 1 on max(int(rows * 0.5), 1) of them
+        DinoConfig masked = ConfigLoader.load((Path) null, List.of("model.backbone.type=vit",
+                "model.backbone.image_size=32", "model.backbone.patch_size=4", "model.backbone.embed_dim=48",
+                "model.backbone.depth=2", "model.backbone.num_heads=3", "model.backbone.drop_path_rate=0.5",
+                "crops.global_size=32", "crops.local_size=16", "crops.local_count=3", "optim.batch_size=5"));
+        DinoConfig subset = ConfigLoader.load((Path) null, List.of("model.backbone.type=vit",
+                "model.backbone.image_size=32", "model.backbone.patch_size=4", "model.backbone.embed_dim=48",
+                "model.backbone.depth=2", "model.backbone.num_heads=3", "model.backbone.drop_path_rate=0.5",
+                "model.backbone.drop_path_mode=subset",
+                "crops.global_size=32", "crops.local_size=16", "crops.local_count=3", "optim.batch_size=5"));
+        TrainingFlops full = TrainingFlops.of(masked);
+        TrainingFlops skip = TrainingFlops.of(subset);
+        long globalEmbed = TrainingFlops.vitForward(32, 4, 3, 48, 0, 192);
+        long globalBlock = TrainingFlops.vitForward(32, 4, 3, 48, 1, 192) - globalEmbed;
+        long localEmbed = TrainingFlops.vitForward(16, 4, 3, 48, 0, 192);
+        long localBlock = TrainingFlops.vitForward(16, 4, 3, 48, 1, 192) - localEmbed;
+        // global group: 2 x 5 = 10 rows, 5 kept in block 1; local group: 3 x 5 = 15 rows, 7 kept
+        double studentSaving = 2 * globalBlock * (1 - 5 / 10.0) + 3 * localBlock * (1 - 7 / 15.0);
+        assertEquals(full.studentForwardPerImage() - studentSaving, skip.studentForwardPerImage(), 1.0);
+        assertEquals(full.teacherForwardPerImage(), skip.teacherForwardPerImage(), "the teacher has no drop path");
+        assertEquals(TrainingFlops.FORWARD_BACKWARD * skip.studentForwardPerImage() + skip.teacherForwardPerImage(),
+                skip.perImage());
+        // at rate 0 the two modes cost the same
+        DinoConfig none = ConfigLoader.load((Path) null, List.of("model.backbone.drop_path_rate=0",
+                "model.backbone.drop_path_mode=subset"));
+        DinoConfig noneMasked = ConfigLoader.load((Path) null, List.of("model.backbone.drop_path_rate=0"));
+        assertEquals(TrainingFlops.of(noneMasked), TrainingFlops.of(none));
+    }
+
+    @Test
     void vitFormulaCountsEveryMatrixProduct() {
         // side 8, patch 4: N = 4 patches, T = 5 tokens; C 3, D 6, depth 2, MLP 12
         long patchEmbed = 4 * (3 * 16) * 6;
