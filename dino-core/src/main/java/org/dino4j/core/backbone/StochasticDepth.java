@@ -81,6 +81,24 @@ public final class StochasticDepth {
     }
 
     /**
+     * The per-block rates of a ViT: {@code rate} for every block when {@code uniform} (DINOv2's
+     * {@code drop_path_uniform}), else {@link #linearRates}.
+     *
+     * @param rate the (last) block's rate
+     * @param depth the number of blocks
+     * @param uniform the same rate for every block
+     * @return {@code depth} rates
+     */
+    public static double[] rates(double rate, int depth, boolean uniform) {
+        if (!uniform) {
+            return linearRates(rate, depth);
+        }
+        double[] out = new double[depth];
+        Arrays.fill(out, rate);
+        return out;
+    }
+
+    /**
      * The per-block rates of a ViT: rising linearly from 0 (first block) to {@code rate} (last block), as
      * {@code torch.linspace(0, rate, depth)} in float32 (one block gets rate 0).
      *
@@ -196,9 +214,10 @@ public final class StochasticDepth {
 
     private void requireRng(SplittableRandom rng) {
         if (rng == null) {
-            throw new IllegalArgumentException("training with drop path rate " + rate
-                    + " needs a SplittableRandom to draw the per-sample keep masks; pass one (e.g. new"
-                    + " SplittableRandom(seed)), or use training = false for evaluation");
+            throw new IllegalArgumentException("training with drop path rate " + rate + " needs a SplittableRandom"
+                    + (mode == Mode.MASK ? " to draw the per-sample keep masks"
+                            : " to draw the samples that run each branch")
+                    + "; pass one (e.g. new SplittableRandom(seed)), or use training = false for evaluation");
         }
     }
 }

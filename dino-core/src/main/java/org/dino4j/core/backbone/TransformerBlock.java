@@ -50,6 +50,23 @@ public final class TransformerBlock extends DinoBlock {
     }
 
     /**
+     * A block with the DINOv2 options and DINO's masking stochastic depth.
+     *
+     * @param dim D
+     * @param numHeads heads
+     * @param ffn the feed-forward kind
+     * @param ffnHidden the feed-forward's hidden width (for SwiGLU: h, see {@link Ffn#hiddenWidth})
+     * @param qkvBias whether {@code qkv} has a bias
+     * @param dropPathRate this block's stochastic-depth rate
+     * @param eps LayerNorm eps
+     * @param layerScaleInit the LayerScale start value; 0 for no LayerScale (no {@code ls1} / {@code ls2})
+     */
+    public TransformerBlock(int dim, int numHeads, Ffn ffn, int ffnHidden, boolean qkvBias, double dropPathRate,
+                            float eps, double layerScaleInit) {
+        this(dim, numHeads, ffn, ffnHidden, qkvBias, dropPathRate, eps, layerScaleInit, StochasticDepth.Mode.MASK);
+    }
+
+    /**
      * A block with the DINOv2 options.
      *
      * @param dim D

@@ -87,7 +87,7 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
         this.registerSlice = new NDIndex(":, 1:" + (1 + r));
         this.patchSlice = new NDIndex(":, " + (1 + r) + ":");
         this.patchEmbed = child("patch_embed", new PatchEmbed(config.patchSize(), config.inChannels(), d));
-        double[] rates = StochasticDepth.linearRates(config.dropPathRate(), config.depth());
+        double[] rates = config.dropPathRates();
         List<TransformerBlock> list = new ArrayList<>();
         boolean anyDrop = false;
         for (int i = 0; i < config.depth(); i++) {
@@ -354,6 +354,7 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
         private boolean qkvBias = true;
         private double dropPathRate;
         private StochasticDepth.Mode dropPathMode = StochasticDepth.Mode.MASK;
+        private boolean dropPathUniform;
         private float layerNormEps = LayerNorm.VIT_EPS;
         private int numRegisterTokens;
         private double layerScaleInit;
@@ -419,6 +420,18 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
         }
 
         /**
+         * Every block at the drop path rate (DINOv2's {@code drop_path_uniform}) instead of the default linear rise
+         * from 0 in the first block.
+         *
+         * @param dropPathUniform true for the same rate in every block
+         * @return this builder
+         */
+        public Builder optDropPathUniform(boolean dropPathUniform) {
+            this.dropPathUniform = dropPathUniform;
+            return this;
+        }
+
+        /**
          * How stochastic depth drops a residual branch in training (default {@link StochasticDepth.Mode#MASK}, as
          * DINO; {@link StochasticDepth.Mode#SUBSET} runs the branch only on the kept samples, as DINOv2).
          *
@@ -480,7 +493,7 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
         public VitConfig config() {
             return new VitConfig(imageSize, patchSize, inChannels, embedDim, depth, numHeads, mlpRatio, qkvBias,
                     dropPathRate, layerNormEps, numRegisterTokens, layerScaleInit, ffn, maskToken, interpolation,
-                    dropPathMode);
+                    dropPathMode, dropPathUniform);
         }
 
         /**

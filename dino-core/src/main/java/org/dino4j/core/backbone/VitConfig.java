@@ -15,7 +15,8 @@ package org.dino4j.core.backbone;
  * @param mlpRatio MLP hidden width as a multiple of D (hidden = (int) (D * mlpRatio), as Python's {@code int()})
  * @param qkvBias whether the fused {@code qkv} projection has a bias (true in all official {@code vit_*} models)
  * @param dropPathRate the stochastic-depth rate of the last block; block i uses
- *     {@code rate * i / (depth - 1)} (PyTorch's {@code linspace(0, rate, depth)})
+ *     {@code rate * i / (depth - 1)} (PyTorch's {@code linspace(0, rate, depth)}), or every block when
+ *     {@code dropPathUniform}
  * @param layerNormEps eps of every LayerNorm (1e-6 in the official {@code vit_*} factories)
  * @param numRegisterTokens DINOv2's register tokens R ({@code register_tokens [1, R, D]}, inserted right after CLS,
  *     without positional embedding); 0 for DINO
@@ -25,11 +26,14 @@ package org.dino4j.core.backbone;
  * @param interpolation how {@code pos_embed} is resampled for other input sizes
  * @param dropPathMode how stochastic depth drops a branch in training ({@link StochasticDepth.Mode#MASK} for DINO,
  *     {@link StochasticDepth.Mode#SUBSET} for DINOv2's training path)
+ * @param dropPathUniform every block at {@code dropPathRate} (DINOv2's {@code drop_path_uniform}) instead of the
+ *     linear rise from 0
  */
 public record VitConfig(int imageSize, int patchSize, int inChannels, int embedDim, int depth, int numHeads,
                         double mlpRatio, boolean qkvBias, double dropPathRate, float layerNormEps,
                         int numRegisterTokens, double layerScaleInit, Ffn ffn, boolean maskToken,
-                        PositionalEmbedding.Interpolation interpolation, StochasticDepth.Mode dropPathMode) {
+                        PositionalEmbedding.Interpolation interpolation, StochasticDepth.Mode dropPathMode,
+                        boolean dropPathUniform) {
 
     /**
      * A DINO configuration: no registers, no LayerScale, the MLP feed-forward, no mask token, DINO's
@@ -39,7 +43,7 @@ public record VitConfig(int imageSize, int patchSize, int inChannels, int embedD
                      double mlpRatio, boolean qkvBias, double dropPathRate, float layerNormEps) {
         this(imageSize, patchSize, inChannels, embedDim, depth, numHeads, mlpRatio, qkvBias, dropPathRate,
                 layerNormEps, 0, 0, Ffn.MLP, false, PositionalEmbedding.Interpolation.OFFSET_0_1_NO_ANTIALIAS,
-                StochasticDepth.Mode.MASK);
+                StochasticDepth.Mode.MASK, false);
     }
 
     /** Validates the configuration; the messages say what was wrong and what would be right. */
@@ -134,5 +138,10 @@ public record VitConfig(int imageSize, int patchSize, int inChannels, int embedD
     /** The number of patches N at the training size (the length of {@code pos_embed} minus the CLS slot). */
     public int numPatches() {
         return gridSize() * gridSize();
+    }
+
+    /** The stochastic-depth rate of each block: uniform, or rising linearly from 0 to {@code dropPathRate}. */
+    public double[] dropPathRates() {
+        return StochasticDepth.rates(dropPathRate, depth, dropPathUniform);
     }
 }

@@ -294,8 +294,7 @@ public abstract class DinoBlock extends AbstractBlock {
      *
      * @param array a long-lived array, such as a parameter
      * @param scope the step-scoped manager
-     * @return a view sharing storage and autograd history with {@code array} (a contiguous copy if {@code array} is not
-     *     contiguous)
+     * @return a view sharing storage and autograd history with {@code array}
      */
     public static NDArray alias(NDArray array, NDManager scope) {
         if (array.getManager() == scope) {

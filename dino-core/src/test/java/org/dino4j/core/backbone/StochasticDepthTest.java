@@ -82,6 +82,10 @@ class StochasticDepthTest {
         }
         assertEquals("drop path rate must be in [0, 1), got 1.0",
                 assertThrows(IllegalArgumentException.class, () -> new StochasticDepth(1.0)).getMessage());
+        assertArrayEquals(new double[] {0.3, 0.3, 0.3}, StochasticDepth.rates(0.3, 3, true));
+        assertArrayEquals(StochasticDepth.linearRates(0.3, 3), StochasticDepth.rates(0.3, 3, false));
+        assertEquals("the stochastic-depth mode must not be null; use MASK (DINO) or SUBSET (DINOv2)",
+                assertThrows(IllegalArgumentException.class, () -> new StochasticDepth(0.1, null)).getMessage());
     }
 
     @Test
@@ -177,7 +181,8 @@ class StochasticDepthTest {
                     .addResidual(x, branch, true, null).toFloatArray(), 1e-6f);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> new StochasticDepth(0.2, StochasticDepth.Mode.SUBSET).addResidual(x, branch, true, null));
-            assertTrue(e.getMessage().startsWith("training with drop path rate 0.2 needs a SplittableRandom"),
+            assertEquals("training with drop path rate 0.2 needs a SplittableRandom to draw the samples that run each"
+                    + " branch; pass one (e.g. new SplittableRandom(seed)), or use training = false for evaluation",
                     e.getMessage());
         }
     }

@@ -33,6 +33,10 @@ class VisionTransformerBuilderTest {
         VisionTransformer v2 = tiny().optDropPathRate(0.3).optDropPathMode(StochasticDepth.Mode.SUBSET).build();
         assertEquals(StochasticDepth.Mode.SUBSET, v2.config().dropPathMode());
         assertEquals(StochasticDepth.Mode.SUBSET, v2.blocks().get(1).dropPath().mode());
+        assertEquals(0.0, v2.blocks().get(0).dropPath().rate(), "linear rise from 0 by default");
+        VisionTransformer uniform = tiny().optDropPathRate(0.3).optDropPathUniform(true).build();
+        assertEquals(0.3, uniform.blocks().get(0).dropPath().rate());
+        assertEquals(0.3, uniform.blocks().get(1).dropPath().rate());
         assertMessage("the drop path mode must not be null; use MASK (DINO) or SUBSET (DINOv2)",
                 () -> tiny().optDropPathMode(null).build());
     }

@@ -20,6 +20,7 @@ package org.dino4j.train.config;
  * @param interpolation how the positional embedding is resampled to other crop sizes
  * @param dropPathMode how stochastic depth drops a branch: {@code mask} (DINO) or {@code subset} (DINOv2: the
  *     branch runs only on the kept samples)
+ * @param dropPathUniform every block at {@code dropPathRate} (DINOv2) instead of the linear rise from 0 (DINO)
  */
 public record BackboneConfig(BackboneType type,
                              @Range(min = 1) int imageSize,
@@ -34,7 +35,8 @@ public record BackboneConfig(BackboneType type,
                              @Range(min = 0) double layerScale,
                              FfnType ffn,
                              PosEmbedInterpolation interpolation,
-                             DropPathMode dropPathMode) {
+                             DropPathMode dropPathMode,
+                             boolean dropPathUniform) {
 
     /** The width of the features the head receives: D for a ViT, 512 (ResNet-18/34) or 2048 for a ResNet. */
     public long featureDim() {

@@ -43,7 +43,8 @@ import org.dino4j.train.config.HeadConfig;
  * @param backboneLocalCrop FLOP of one backbone forward on a local crop
  * @param headPerCrop FLOP of the projection head on one CLS feature
  * @param studentForwardPerImage FLOP of the student's forward pass over all crops of one image (with iBOT, plus
- *     its patch head on the expected number of masked patch tokens)
+ *     its patch head on the expected number of masked patch tokens; with {@code drop_path_mode: subset}, its blocks
+ *     on the expected number of kept samples)
  * @param teacherForwardPerImage FLOP of the teacher's forward pass over the global crops of one image (with iBOT,
  *     plus its patch head on the same tokens)
  * @param perImage training FLOP per image (student forward and backward, teacher forward)
@@ -116,11 +117,14 @@ public record TrainingFlops(long backboneGlobalCrop, long backboneLocalCrop, lon
      * @return the expected FLOP of the matrix products per crop
      */
     public static long vitStudentForward(BackboneConfig c, int side, int rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("a crop group has at least one sample, got " + rows + " rows");
+        }
         long patchEmbed = vitForward(side, c.patchSize(), 3, c.embedDim(), 0, (int) (c.embedDim() * c.mlpRatio()));
         long block = (vitForward(side, c.patchSize(), 3, c.embedDim(), 1, (int) (c.embedDim() * c.mlpRatio()))
                 - patchEmbed);
         double total = patchEmbed;
-        for (double rate : StochasticDepth.linearRates(c.dropPathRate(), c.depth())) {
+        for (double rate : StochasticDepth.rates(c.dropPathRate(), c.depth(), c.dropPathUniform())) {
             int kept = rate > 0 ? Math.max((int) (rows * (1 - rate)), 1) : rows;
             total += (double) block * kept / rows;
         }

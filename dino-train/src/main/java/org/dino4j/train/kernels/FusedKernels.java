@@ -11,8 +11,8 @@ import org.dino4j.core.nn.Kernels;
  * gradients flow back through the same casts; the bias is added in float32, after the product). The attention core
  * stays float32 in both precisions (see {@code attentionSource}).
  *
- * <p>In {@link Precision#BF16} the transformer MLP runs as one kernel, as autocast would run it: fc1 with its bias and
- * the GELU in bfloat16, fc2's product in bfloat16, fc2's bias added in float32.
+ * <p>In {@link Precision#BF16} the transformer MLP runs as one kernel, much as autocast would run it: fc1 with its bias
+ * and the GELU in bfloat16, fc2's product in bfloat16; unlike autocast, fc2's result and bias are float32.
  *
  * <p>In float32 the attention differs from {@link Kernels#REFERENCE} only by rounding (the parity fixtures pass with
  * it) and the linear layer and the MLP are the reference ones.
@@ -40,9 +40,10 @@ public final class FusedKernels implements Kernels {
                     + "    return torch.to(torch.linear(torch.to(x, %1$d), torch.to(w, %1$d)), %2$d)\n",
             TORCH_BFLOAT16, TORCH_FLOAT32);
 
-    // The MLP as autocast runs it: fc1 (bias included) and the GELU in bfloat16, fc2's product in bfloat16 with a
-    // float32 result, fc2's bias in float32. The hidden activation, the largest of a block, never exists in float32:
-    // no casts around it, half the memory traffic in the GELU and half the memory autograd keeps for it.
+    // The MLP much as autocast runs it: fc1 (bias included) and the GELU in bfloat16, fc2's product in bfloat16;
+    // unlike autocast, fc2's result and bias are float32 (the residual stream stays float32). The hidden activation,
+    // the largest of a block, never exists in float32: no casts around it, half the memory traffic in the GELU and
+    // half the memory autograd keeps for it.
     private static final String MLP_BF16 = String.format(
             "  def mlp(self, x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) -> Tensor:\n"
                     + "    h = torch.gelu(torch.linear(torch.to(x, %1$d), torch.to(w1, %1$d), torch.to(b1, %1$d)))\n"

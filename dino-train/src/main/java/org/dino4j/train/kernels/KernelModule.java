@@ -94,7 +94,7 @@ public final class KernelModule {
         NDList args = new NDList(inputs.length + 1);
         for (NDArray a : inputs) {
             // DJL reads structure from names ("a.b" -> dict, "a[]" -> list, ...): pass such arrays as unnamed views
-            args.add(hazardous(a.getName()) ? unnamedView(a) : a);
+            args.add(hazardous(a.getName()) ? unnamedView(a, inputs[0].getManager()) : a);
         }
         args.add(marker(method));
         return IValueUtils.forward(module, args, true).singletonOrThrow();
@@ -119,9 +119,12 @@ public final class KernelModule {
         }
     }
 
-    // a same-shape reshape is a view whose gradient passes straight through (no copy in the backward pass)
-    private static NDArray unnamedView(NDArray a) {
-        return a.reshape(a.getShape());
+    // a same-shape reshape is a view whose gradient passes straight through (no copy in the backward pass); it
+    // belongs to the call's scope, never to a long-lived array's manager
+    private static NDArray unnamedView(NDArray a, NDManager scope) {
+        NDArray view = a.reshape(a.getShape());
+        view.attach(scope);
+        return view;
     }
 
     private static boolean hazardous(String name) {

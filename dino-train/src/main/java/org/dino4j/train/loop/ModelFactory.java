@@ -55,6 +55,7 @@ public final class ModelFactory {
                         .optDropPathRate(dropPathRate)
                         .optDropPathMode(c.dropPathMode() == DropPathMode.SUBSET ? StochasticDepth.Mode.SUBSET
                                 : StochasticDepth.Mode.MASK)
+                        .optDropPathUniform(c.dropPathUniform())
                         .optMaskToken(maskToken)
                         .optRegisterTokens(c.numRegisterTokens())
                         .optFfn(c.ffn() == FfnType.SWIGLU ? Ffn.SWIGLU : Ffn.MLP)

@@ -31,7 +31,7 @@ class ConfigLoaderTest {
 
         assertEquals(0, c.seed());
         BackboneConfig b = c.model().backbone();
-        assertEquals(new BackboneConfig(BackboneType.VIT, 224, 16, 384, 12, 6, 4.0, true, 0.1, 0, 0.0, FfnType.MLP, PosEmbedInterpolation.OFFSET_0_1_NO_ANTIALIAS, DropPathMode.MASK), b);
+        assertEquals(new BackboneConfig(BackboneType.VIT, 224, 16, 384, 12, 6, 4.0, true, 0.1, 0, 0.0, FfnType.MLP, PosEmbedInterpolation.OFFSET_0_1_NO_ANTIALIAS, DropPathMode.MASK, false), b);
         assertEquals(new HeadConfig("dino", 65536, 2048, 256, 3, false, true), c.model().head());
         assertNull(c.model().initFrom());
         assertEquals(new DatasetConfig(DatasetType.FOLDER, null, 0), c.data().train());
@@ -72,7 +72,7 @@ class ConfigLoaderTest {
         assertEquals(new DatasetConfig(DatasetType.FASHION_MNIST, fmnist, 0), c.data().train());
         assertEquals(new EvalDataConfig(DatasetType.FASHION_MNIST, fmnist, fmnist, 0), c.data().eval());
         assertTrue(c.data().eval().isConfigured());
-        assertEquals(new BackboneConfig(BackboneType.VIT, 28, 4, 128, 4, 4, 4.0, true, 0.1, 0, 0.0, FfnType.MLP, PosEmbedInterpolation.OFFSET_0_1_NO_ANTIALIAS, DropPathMode.MASK), c.model().backbone());
+        assertEquals(new BackboneConfig(BackboneType.VIT, 28, 4, 128, 4, 4, 4.0, true, 0.1, 0, 0.0, FfnType.MLP, PosEmbedInterpolation.OFFSET_0_1_NO_ANTIALIAS, DropPathMode.MASK, false), c.model().backbone());
         assertEquals(new HeadConfig("dino", 1024, 512, 128, 3, false, true), c.model().head());
         assertEquals(28, c.crops().globalSize());
         assertEquals(new CropScale(0.4, 1.0), c.crops().globalScale());
@@ -172,8 +172,9 @@ class ConfigLoaderTest {
                 () -> ConfigLoader.load((Path) null, List.of("model.backbone.heads=8")));
 
         assertEquals("Unknown key 'model.backbone.heads' in --set model.backbone.heads=8; valid keys in"
-                + " 'model.backbone': [depth, drop_path_mode, drop_path_rate, embed_dim, ffn, image_size, interpolation,"
-                + " layer_scale, mlp_ratio, num_heads, num_register_tokens, patch_size, qkv_bias, type]", e.getMessage());
+                + " 'model.backbone': [depth, drop_path_mode, drop_path_rate, drop_path_uniform, embed_dim, ffn,"
+                + " image_size, interpolation, layer_scale, mlp_ratio, num_heads, num_register_tokens, patch_size,"
+                + " qkv_bias, type]", e.getMessage());
     }
 
     @Test

@@ -44,8 +44,10 @@ class DinoV2TrainingTest {
             assertTrue(t.student().stateDict().containsKey("backbone.mask_token"));
             assertTrue(t.student().stateDict().containsKey("ibot_head.last_layer.weight_v"));
             // DINOv2's training path: stochastic depth runs the branches only on the kept samples
-            assertEquals(StochasticDepth.Mode.SUBSET,
-                    ((VisionTransformer) t.student().backbone()).config().dropPathMode());
+            VisionTransformer backbone = (VisionTransformer) t.student().backbone();
+            assertEquals(StochasticDepth.Mode.SUBSET, backbone.config().dropPathMode());
+            // and every block at the drop path rate, as DINOv2's drop_path_uniform
+            assertEquals((double) c.model().backbone().dropPathRate(), backbone.blocks().get(0).dropPath().rate());
             t.run();
             straight = values(t);
         }
