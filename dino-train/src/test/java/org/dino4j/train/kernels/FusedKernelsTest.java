@@ -133,6 +133,19 @@ class FusedKernelsTest {
             NDArray w = m.randomNormal(new Shape(3, 8));
             assertSame(step, BF16.attention(q, q, q, 0.5f).getManager());
             assertSame(step, BF16.linear(q, w, null).getManager());
+            // a long-lived operand whose name DJL would read as structure ("blocks.0...") goes in as an unnamed view
+            // owned by the call's scope: nothing accumulates in the long-lived manager, call after call
+            NDArray named = m.randomNormal(new Shape(3, 8));
+            named.setName("blocks.0.attn.qkv.weight");
+            int before = m.getManagedArrays().size();
+            for (int i = 0; i < 3; i++) {
+                try (NDManager call = m.newSubManager()) {
+                    NDArray x = call.randomNormal(new Shape(2, 8));
+                    assertEquals(new Shape(2, 3), BF16.linear(x, named, null).getShape());
+                }
+            }
+            // (the count includes sub-managers' arrays: the closed call scopes took theirs with them)
+            assertEquals(before, m.getManagedArrays().size());
         }
     }
 
