@@ -74,10 +74,13 @@ class VisionTransformerContractTest {
     @Test
     void subsetStochasticDepthTrainsEveryParameterKeepsShapesAndLeavesEvaluationAlone() {
         try (NDManager m = NDManager.newBaseManager()) {
-            VisionTransformer mask = tiny(0.5);
+            // with DINOv2's LayerScale, which sits inside the branch that runs on the kept samples
+            VisionTransformer mask = VisionTransformer.builder().setPatchSize(4).setEmbedDim(48).setDepth(2)
+                    .setNumHeads(3).optImageSize(32).optDropPathRate(0.5).optLayerScale(0.1).build();
             VisionTransformer subset = VisionTransformer.builder().setPatchSize(4).setEmbedDim(48).setDepth(2)
-                    .setNumHeads(3).optImageSize(32).optDropPathRate(0.5)
+                    .setNumHeads(3).optImageSize(32).optDropPathRate(0.5).optLayerScale(0.1)
                     .optDropPathMode(StochasticDepth.Mode.SUBSET).build();
+            assertTrue(subset.trainableParameters().containsKey("blocks.1.ls1.gamma"));
             mask.initializeWeights(m, 4);
             subset.initializeWeights(m, 4);
             int before = m.getManagedArrays().size();
