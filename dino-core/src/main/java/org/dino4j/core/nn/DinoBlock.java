@@ -297,9 +297,18 @@ public abstract class DinoBlock extends AbstractBlock {
      * @return a view sharing storage and autograd history with {@code array}
      */
     public static NDArray alias(NDArray array, NDManager scope) {
-        if (array.getManager() == scope) {
-            return array;
-        }
+        return array.getManager() == scope ? array : view(array, scope);
+    }
+
+    /**
+     * A new view of {@code array} owned by {@code scope}, always a distinct array (unnamed, whatever
+     * {@code array}'s name).
+     *
+     * @param array any array
+     * @param scope the manager that owns the view
+     * @return a view sharing storage and autograd history with {@code array}
+     */
+    public static NDArray view(NDArray array, NDManager scope) {
         // A same-shape reshape, moved to the scope: its gradient is the incoming gradient itself (a view). Indexing
         // with "..." would also give a view, but DJL records it as one slice per axis, and each slice's backward
         // pass allocates a zero tensor of the parameter's size and copies the gradient into it: with every

@@ -10,6 +10,8 @@ import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
+import org.dino4j.core.nn.DinoBlock;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -94,7 +96,7 @@ public final class KernelModule {
         NDList args = new NDList(inputs.length + 1);
         for (NDArray a : inputs) {
             // DJL reads structure from names ("a.b" -> dict, "a[]" -> list, ...): pass such arrays as unnamed views
-            args.add(hazardous(a.getName()) ? unnamedView(a, inputs[0].getManager()) : a);
+            args.add(hazardous(a.getName()) ? DinoBlock.view(a, inputs[0].getManager()) : a);
         }
         args.add(marker(method));
         return IValueUtils.forward(module, args, true).singletonOrThrow();
@@ -117,14 +119,6 @@ public final class KernelModule {
                 a.close();
             }
         }
-    }
-
-    // a same-shape reshape is a view whose gradient passes straight through (no copy in the backward pass); it
-    // belongs to the call's scope, never to a long-lived array's manager
-    private static NDArray unnamedView(NDArray a, NDManager scope) {
-        NDArray view = a.reshape(a.getShape());
-        view.attach(scope);
-        return view;
     }
 
     private static boolean hazardous(String name) {
