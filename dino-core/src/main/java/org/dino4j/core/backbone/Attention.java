@@ -1,6 +1,7 @@
 package org.dino4j.core.backbone;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
@@ -74,25 +75,49 @@ public final class Attention extends DinoBlock {
         Shape s = x.getShape();
         long b = s.get(0);
         long t = s.get(1);
-        long d = s.get(2);
-        // One matmul for q, k and v; [B, T, 3, heads, d] -> [3, B, heads, T, d] is a view, and q/k/v are views of it.
-        // split rather than three selects: the backward pass then concatenates the three gradients once, where each
-        // select's backward would write its gradient into a zero-filled tensor of the full qkv size and autograd
-        // would add the three (same values: adding zeros is exact).
-        NDList parts = qkv.forward(x).reshape(b, t, 3, numHeads, headDim).transpose(2, 0, 3, 1, 4).split(3, 0);
-        NDArray q = parts.get(0).squeeze(0);
-        NDArray k = parts.get(1).squeeze(0);
-        NDArray v = parts.get(2).squeeze(0);
-        NDArray attn = null;
+        NDArray[] probabilities = new NDArray[1];
+        NDArray heads = heads(qkv.forward(x), b, t, withProbabilities ? probabilities : null);
+        return new Output(proj.forward(heads.reshape(b, t, s.get(2))), probabilities[0]);
+    }
+
+    /**
+     * Attention over packed sequences ({@link PackedSequences}): one {@code qkv} and one {@code proj} product over
+     * all rows, the attention core per group, so that tokens attend only within their own sequence (DINOv2's
+     * block-diagonal attention of a packed forward). Each group's result equals {@link #forward(NDArray, boolean)}
+     * on that group alone, up to the rounding of the larger products.
+     *
+     * @param x the packed (already layer-normed) tokens, {@code [N, D]}
+     * @return {@code [N, D]} the projected output, in the same row order
+     */
+    public NDArray forward(PackedSequences x) {
+        NDList rows = x.splitRows(qkv.forward(x.tokens()));
+        NDList heads = new NDList(rows.size());
+        for (int g = 0; g < rows.size(); g++) {
+            PackedSequences.Group group = x.groups().get(g);
+            heads.add(heads(rows.get(g), group.batch(), group.length(), null));
+        }
+        return proj.forward(heads.size() == 1 ? heads.get(0) : NDArrays.concat(heads, 0));
+    }
+
+    // The attention core on the qkv product of b sequences of t tokens ([b, t, 3D] or [b * t, 3D]); returns the
+    // concatenated heads, [b * t, D] in token order. [b, t, 3, heads, d] is split along its "3" axis into views, so
+    // that the backward pass concatenates the q, k and v gradients straight into qkv's [b, t, 3D] layout (splitting
+    // a [3, b, heads, t, d] permutation instead needs a second copy to bring the concatenation back into it). The
+    // fused kernel returns its output in [b, t, heads, d] memory, so the transposition back is a view.
+    private NDArray heads(NDArray qkvOut, long b, long t, NDArray[] probabilities) {
+        NDList parts = qkvOut.reshape(b, t, 3, numHeads, headDim).split(3, 2);
+        NDArray q = parts.get(0).squeeze(2).transpose(0, 2, 1, 3);
+        NDArray k = parts.get(1).squeeze(2).transpose(0, 2, 1, 3);
+        NDArray v = parts.get(2).squeeze(2).transpose(0, 2, 1, 3);
         NDArray heads;
-        if (withProbabilities) {
-            attn = ReferenceKernels.probabilities(q, k, scale);
+        if (probabilities != null) {
+            NDArray attn = ReferenceKernels.probabilities(q, k, scale);
+            probabilities[0] = attn;
             heads = attn.matMul(v);
         } else {
             heads = kernels().attention(q, k, v, scale);
         }
-        NDArray out = heads.transpose(0, 2, 1, 3).reshape(b, t, d);
-        return new Output(proj.forward(out), attn);
+        return heads.transpose(0, 2, 1, 3).reshape(b * t, (long) numHeads * headDim);
     }
 
     /** {@inheritDoc} */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import org.dino4j.core.nn.DinoBlock;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
 
@@ -181,6 +182,55 @@ public final class StochasticDepth {
         // x[kept] + (B / subset) * branch(x[kept]) replaces the kept rows; the others pass through (index_add)
         NDArray updated = input.add(out.mul(DinoBlock.constant(out, (float) ((double) batch / n))));
         return flat.scatter(rows, updated, 0).reshape(s);
+    }
+
+    /**
+     * {@code x + DropPath(branch(x))} on packed sequences ({@link PackedSequences}): the branch runs once on all rows,
+     * and each group draws its per-sample keep flags from its own generator, exactly as {@link #apply} draws them for
+     * that group alone; a sample's flag scales all of its rows.
+     *
+     * @param x the packed input
+     * @param branch the residual branch, {@code [N, D] -> [N, D]} row-aligned with {@code x}
+     * @param training whether stochastic depth is active
+     * @param rngs one generator per group (may be null when not training or at rate 0)
+     * @return {@code [N, D]} the packed output
+     * @throws IllegalStateException in training with a non-zero rate in {@link Mode#SUBSET}: the samples that run a
+     *     branch are chosen per group, so those groups must run apart
+     */
+    public NDArray addResidual(PackedSequences x, UnaryOperator<NDArray> branch, boolean training,
+                               List<SplittableRandom> rngs) {
+        NDArray tokens = x.tokens();
+        if (!training || rate == 0) {
+            return tokens.add(branch.apply(tokens));
+        }
+        if (mode != Mode.MASK) {
+            throw new IllegalStateException("stochastic depth in " + mode + " mode runs each branch on a subset of"
+                    + " each crop group's samples and cannot run on packed sequences; run the groups apart, or use"
+                    + " MASK mode");
+        }
+        List<PackedSequences.Group> groups = x.groups();
+        if (rngs == null || rngs.size() != groups.size()) {
+            throw new IllegalArgumentException("training with drop path rate " + rate + " on " + groups.size()
+                    + " packed groups needs one SplittableRandom per group, got "
+                    + (rngs == null ? "none" : rngs.size()));
+        }
+        double keep = 1.0 - rate;
+        float[] scale = new float[Math.toIntExact(tokens.getShape().get(0))];
+        int row = 0;
+        for (int g = 0; g < groups.size(); g++) {
+            SplittableRandom rng = rngs.get(g);
+            requireRng(rng);
+            PackedSequences.Group group = groups.get(g);
+            int length = Math.toIntExact(group.length());
+            for (long i = 0; i < group.batch(); i++) {
+                float value = Math.floor(keep + rng.nextDouble()) >= 1 ? survivorScale : 0f;
+                Arrays.fill(scale, row, row + length, value);
+                row += length;
+            }
+        }
+        NDArray out = branch.apply(tokens);
+        NDArray m = out.getManager().create(scale, new Shape(scale.length, 1)).toDevice(out.getDevice(), false);
+        return tokens.add(out.mul(m));
     }
 
     /**

@@ -8,7 +8,9 @@ import ai.djl.util.PairList;
 import org.dino4j.core.nn.DinoBlock;
 import org.dino4j.core.nn.LayerNorm;
 
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /**
  * One pre-norm transformer block: x = x + DropPath(Attn(LN1(x))), then x = x + DropPath(FFN(LN2(x))). Children
@@ -123,6 +125,32 @@ public final class TransformerBlock extends DinoBlock {
      */
     public Output forwardWithAttention(NDArray x, boolean training, SplittableRandom rng) {
         return run(x, training, rng, true);
+    }
+
+    /**
+     * The block on packed sequences ({@link PackedSequences}, DINOv2's sequence packing): layer norms, the linear
+     * layers, the feed-forward, LayerScale and the residual additions run once over all rows, the attention core once
+     * per group. Each group's result equals {@link #forward(NDArray, boolean, SplittableRandom)} on that group alone
+     * with that group's generator, up to the rounding of the larger products.
+     *
+     * @param x the packed tokens
+     * @param training whether stochastic depth is active
+     * @param rngs one generator per group for the drop-path masks (may be null unless training with a non-zero rate)
+     * @return the packed output tokens, same groups
+     * @throws IllegalStateException in training with a non-zero rate in {@link StochasticDepth.Mode#SUBSET}, which
+     *     needs the groups apart (see {@link StochasticDepth#addResidual(PackedSequences, UnaryOperator, boolean,
+     *     List)})
+     */
+    public PackedSequences forward(PackedSequences x, boolean training, List<SplittableRandom> rngs) {
+        NDArray h = dropPath.addResidual(x, in -> {
+            NDArray a = attn.forward(x.with(norm1.forward(in)));
+            return ls1 == null ? a : ls1.forward(a);
+        }, training, rngs);
+        NDArray out = dropPath.addResidual(x.with(h), in -> {
+            NDArray f = mlp.forward(norm2.forward(in));
+            return ls2 == null ? f : ls2.forward(f);
+        }, training, rngs);
+        return x.with(out);
     }
 
     private Output run(NDArray x, boolean training, SplittableRandom rng, boolean withAttention) {

@@ -179,6 +179,63 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
         return run(images, null, false, null, true);
     }
 
+    /**
+     * Whether {@link #forwardPacked} can run in this mode: always in evaluation and without stochastic depth; in
+     * training with stochastic depth only in {@link StochasticDepth.Mode#MASK} (DINOv2's subset mode picks the
+     * samples of each branch per group).
+     *
+     * @param training whether stochastic depth would be active
+     * @return true if the groups can be packed
+     */
+    public boolean canPack(boolean training) {
+        return !training || !stochasticDepth || config.dropPathMode() == StochasticDepth.Mode.MASK;
+    }
+
+    /**
+     * Several crop groups (one resolution each) in one packed pass, DINOv2's sequence packing: the tokens of all
+     * groups go through every token-wise operation together ({@link PackedSequences}) and attend only within their
+     * own image. Each group's output equals {@link #forward(NDArray, NDArray, boolean, SplittableRandom)} on that
+     * group alone with that group's generator, up to the rounding of the larger matrix products.
+     *
+     * @param images one {@code [B_g, C, H_g, W_g]} batch per group
+     * @param firstGroupMasks {@code [B_0, N_0]} patch masks of the first group (see
+     *     {@link #prepareTokens(NDArray, NDArray)}), or null
+     * @param training whether stochastic depth is active
+     * @param rngs one generator per group for the stochastic-depth masks (may be null unless training with a
+     *     non-zero rate)
+     * @return one output per group, in order, without attention
+     * @throws IllegalStateException if {@link #canPack} is false for {@code training}
+     */
+    public List<BackboneOutput> forwardPacked(List<NDArray> images, NDArray firstGroupMasks, boolean training,
+                                              List<SplittableRandom> rngs) {
+        if (!canPack(training)) {
+            throw new IllegalStateException("this ViT trains with " + config.dropPathMode() + " stochastic depth,"
+                    + " which runs each branch on a subset of each group's samples; forward the groups one by one");
+        }
+        if (training && stochasticDepth && (rngs == null || rngs.size() != images.size())) {
+            throw new IllegalArgumentException("training with drop path rate " + config.dropPathRate() + " needs one"
+                    + " SplittableRandom per group (" + images.size() + "), got "
+                    + (rngs == null ? "none" : rngs.size()));
+        }
+        List<NDArray> sequences = new ArrayList<>(images.size());
+        for (int g = 0; g < images.size(); g++) {
+            sequences.add(prepareTokens(images.get(g), g == 0 ? firstGroupMasks : null));
+        }
+        PackedSequences x = PackedSequences.pack(sequences);
+        for (TransformerBlock block : blocks) {
+            x = block.forward(x, training, rngs);
+        }
+        NDList preNorm = x.unpack();
+        NDList tokens = x.with(norm.forward(x.tokens())).unpack();
+        List<BackboneOutput> out = new ArrayList<>(tokens.size());
+        for (int g = 0; g < tokens.size(); g++) {
+            NDArray t = tokens.get(g);
+            NDArray registers = registerTokens == null ? null : t.get(registerSlice);
+            out.add(new BackboneOutput(t, t.get(FIRST_TOKEN), t.get(patchSlice), null, registers, preNorm.get(g)));
+        }
+        return out;
+    }
+
     private BackboneOutput run(NDArray images, NDArray masks, boolean training, SplittableRandom rng,
                                boolean keepAttention) {
         if (training && stochasticDepth && rng == null) {

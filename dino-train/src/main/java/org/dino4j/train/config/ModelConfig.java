@@ -11,5 +11,10 @@ import java.nio.file.Path;
  *     fresh); null for a random start. Read by the trainer of a new run only; a resumed run continues from its own
  *     checkpoint.
  * @param head the projection head producing K prototype scores
+ * @param sequencePacking whether a ViT student runs its crops of all resolutions as one packed pass (DINOv2's
+ *     sequence packing: token-wise operations over all crops at once, attention within each crop) instead of one pass
+ *     per resolution as the official DINO code; same results up to rounding, fewer and larger operations. Subset
+ *     stochastic depth in training always runs one pass per resolution.
  */
-public record ModelConfig(BackboneConfig backbone, @Nullable Path initFrom, HeadConfig head) {}
+public record ModelConfig(BackboneConfig backbone, @Nullable Path initFrom, HeadConfig head,
+                          boolean sequencePacking) {}

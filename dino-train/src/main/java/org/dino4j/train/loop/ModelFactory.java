@@ -115,6 +115,7 @@ public final class ModelFactory {
 
     private static MultiCropNetwork network(ModelConfig c, double dropPath, boolean maskToken, boolean ibotHead) {
         Backbone b = backbone(c.backbone(), dropPath, maskToken);
-        return new MultiCropNetwork(b, head(c.head(), b.embedDim()), ibotHead ? head(c.head(), b.embedDim()) : null);
+        return new MultiCropNetwork(b, head(c.head(), b.embedDim()), ibotHead ? head(c.head(), b.embedDim()) : null,
+                c.sequencePacking());
     }
 }

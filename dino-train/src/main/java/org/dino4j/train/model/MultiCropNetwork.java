@@ -18,7 +18,10 @@ import java.util.SplittableRandom;
 /**
  * A backbone and a projection head applied to a list of crops, as the official {@code MultiCropWrapper}: consecutive
  * crops of the same resolution are batched into one backbone pass, their CLS features are concatenated in crop order
- * and the head runs once over all of them. Parameter names are {@code backbone.*} and {@code head.*}, plus
+ * and the head runs once over all of them. With sequence packing a ViT runs all resolution groups in one packed pass
+ * instead ({@link VisionTransformer#forwardPacked}, DINOv2): the same outputs up to rounding, fewer and larger
+ * operations. Each resolution group draws its stochastic depth from its own split of the step's generator, in group
+ * order, so both ways take the same draws. Parameter names are {@code backbone.*} and {@code head.*}, plus
  * {@code ibot_head.*} when the network has a separate iBOT head (DINOv2).
  */
 public final class MultiCropNetwork extends DinoBlock {
@@ -36,6 +39,7 @@ public final class MultiCropNetwork extends DinoBlock {
     private final Backbone backbone;
     private final ProjectionHead head;
     private final ProjectionHead ibotHead;
+    private final boolean sequencePacking;
 
     /**
      * @param backbone the backbone
@@ -51,6 +55,20 @@ public final class MultiCropNetwork extends DinoBlock {
      * @param ibotHead a separate head of the iBOT patch objective, or null (none, or shared with {@code head})
      */
     public MultiCropNetwork(Backbone backbone, ProjectionHead head, ProjectionHead ibotHead) {
+        this(backbone, head, ibotHead, false);
+    }
+
+    /**
+     * @param backbone the backbone
+     * @param head the projection head of the CLS objective
+     * @param ibotHead a separate head of the iBOT patch objective, or null (none, or shared with {@code head})
+     * @param sequencePacking whether a ViT runs crops of different resolutions as one packed pass
+     *     ({@link VisionTransformer#forwardPacked}; DINOv2's sequence packing) when it can, instead of one pass per
+     *     resolution (the official DINO wrapper); the outputs are the same up to rounding
+     */
+    public MultiCropNetwork(Backbone backbone, ProjectionHead head, ProjectionHead ibotHead,
+                            boolean sequencePacking) {
+        this.sequencePacking = sequencePacking;
         this.backbone = backbone;
         this.head = head;
         this.ibotHead = ibotHead;
@@ -101,37 +119,51 @@ public final class MultiCropNetwork extends DinoBlock {
      */
     public Output forward(List<NDArray> crops, NDArray firstGroupMasks, boolean wantPatchTokens, boolean training,
                           SplittableRandom rng) {
-        List<NDArray> features = new ArrayList<>();
-        NDArray patches = null;
+        List<NDArray> batches = new ArrayList<>();
         int start = 0;
         while (start < crops.size()) {
             int end = start + 1;
             while (end < crops.size() && sameResolution(crops.get(start), crops.get(end))) {
                 end++;
             }
-            NDArray batch = end - start == 1 ? crops.get(start)
-                    : NDArrays.concat(new NDList(crops.subList(start, end)), 0);
-            BackboneOutput out;
-            if (start == 0 && firstGroupMasks != null) {
-                if (!(backbone instanceof VisionTransformer vit)) {
-                    throw new IllegalStateException("masked crops need a VisionTransformer backbone with a mask token, "
-                            + "got " + backbone.getClass().getSimpleName());
-                }
-                out = vit.forward(batch, firstGroupMasks, training, rng);
-            } else {
-                out = backbone.forward(batch, training, rng);
-            }
-            if (start == 0 && wantPatchTokens) {
-                if (out.patchTokens() == null) {
-                    throw new IllegalStateException("the patch objective needs patch tokens, which "
-                            + backbone.getClass().getSimpleName() + " does not produce");
-                }
-                patches = out.patchTokens();
-            }
-            features.add(out.cls());
+            batches.add(end - start == 1 ? crops.get(start) : NDArrays.concat(new NDList(crops.subList(start, end)), 0));
             start = end;
         }
-        NDArray cls = features.size() == 1 ? features.get(0) : NDArrays.concat(new NDList(features), 0);
+        if (firstGroupMasks != null && !(backbone instanceof VisionTransformer)) {
+            throw new IllegalStateException("masked crops need a VisionTransformer backbone with a mask token, got "
+                    + backbone.getClass().getSimpleName());
+        }
+        // Each resolution group draws its stochastic depth from its own stream, so that the packed and the
+        // group-by-group passes take the same draws.
+        List<SplittableRandom> rngs = new ArrayList<>(batches.size());
+        for (int g = 0; g < batches.size(); g++) {
+            rngs.add(rng == null ? null : rng.split());
+        }
+        List<BackboneOutput> outs;
+        if (sequencePacking && batches.size() > 1 && backbone instanceof VisionTransformer vit
+                && vit.canPack(training)) {
+            outs = vit.forwardPacked(batches, firstGroupMasks, training, rngs);
+        } else {
+            outs = new ArrayList<>(batches.size());
+            for (int g = 0; g < batches.size(); g++) {
+                outs.add(g == 0 && firstGroupMasks != null
+                        ? ((VisionTransformer) backbone).forward(batches.get(g), firstGroupMasks, training, rngs.get(g))
+                        : backbone.forward(batches.get(g), training, rngs.get(g)));
+            }
+        }
+        NDArray patches = null;
+        if (wantPatchTokens) {
+            patches = outs.get(0).patchTokens();
+            if (patches == null) {
+                throw new IllegalStateException("the patch objective needs patch tokens, which "
+                        + backbone.getClass().getSimpleName() + " does not produce");
+            }
+        }
+        NDList features = new NDList(outs.size());
+        for (BackboneOutput out : outs) {
+            features.add(out.cls());
+        }
+        NDArray cls = features.size() == 1 ? features.get(0) : NDArrays.concat(features, 0);
         return new Output(cls, head.forward(cls, training), patches);
     }
 
