@@ -145,6 +145,9 @@ final class BenchCommand implements Callable<Integer> {
             print(out, r);
             if (r.profile() != null) {
                 out.print(r.profile().format(25));
+                out.printf(Locale.ROOT, "matrix products in the profiled steps (from the recorded shapes): %.2f GFLOP"
+                        + " per step, %.3f x the analytic count%n", r.profile().productFlops() / 1e9,
+                        r.profile().productFlops() / 1e9 / r.gflopPerStep());
                 out.printf("trace: %s%n", profile);
             }
             figures = r.toJson();

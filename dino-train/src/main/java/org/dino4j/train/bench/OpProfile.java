@@ -24,10 +24,20 @@ import java.util.Map;
  * and backward; this reads it and charges each call its self time (its duration minus that of the calls nested in
  * it on the same thread), so that the totals add up to the profiled time without double counting.
  *
+ * <p>The profiler also records the input shapes of every call, from which {@link #productFlops} counts the matrix
+ * products the steps actually ran: the check of the analytic count ({@code TrainingFlops}) against the engine. Counted
+ * are {@code mm}, {@code addmm}, {@code bmm} and {@code baddbmm} (2 M K N each), the fused attention ({@code 4 B
+ * heads Tq Tk d} forward; its backward as two forwards, the convention of the analytic count, although the kernel
+ * recomputes the scores) and convolutions (forward from the input and weight shapes with the stride equal to the
+ * kernel, the patch embedding's; backward as two forwards). Composite operators ({@code matmul}, {@code linear}) are
+ * not counted themselves: their products appear as the calls above.
+ *
  * @param ops operators by decreasing self time
  * @param steps the number of steps profiled
+ * @param productFlops floating-point operations of the matrix products per step, from the recorded shapes (0 when
+ *     the trace has no shapes)
  */
-public record OpProfile(List<Op> ops, int steps) {
+public record OpProfile(List<Op> ops, int steps, double productFlops) {
 
     /**
      * One operator's share.
@@ -65,10 +75,14 @@ public record OpProfile(List<Op> ops, int steps) {
         }
         record Call(String name, long tid, double start, double end) {}
         List<Call> calls = new ArrayList<>();
+        double flops = 0;
         for (JsonElement e : events) {
             JsonObject o = e.getAsJsonObject();
             if (!o.has("ph") || !"X".equals(o.get("ph").getAsString()) || !o.has("dur")) {
                 continue;
+            }
+            if (o.has("shape") && o.get("shape").isJsonArray()) {
+                flops += productFlops(o.get("name").getAsString(), shapes(o.getAsJsonArray("shape")));
             }
             double ts = o.get("ts").getAsDouble();
             calls.add(new Call(o.get("name").getAsString(), o.has("tid") ? o.get("tid").getAsLong() : 0, ts,
@@ -102,7 +116,81 @@ public record OpProfile(List<Op> ops, int steps) {
         List<Op> ops = new ArrayList<>();
         byName.forEach((n, a) -> ops.add(new Op(n, a[0] / steps, a[1] / 1000.0 / steps)));
         ops.sort(Comparator.comparingDouble(Op::selfMillis).reversed());
-        return new OpProfile(List.copyOf(ops), steps);
+        return new OpProfile(List.copyOf(ops), steps, flops / steps);
+    }
+
+    /**
+     * The floating-point operations of one operator call's matrix products, from its input shapes (see the class
+     * comment for what counts).
+     *
+     * @param op the operator name, as the profiler records it
+     * @param inputs the shapes of its inputs in order (empty arrays for non-tensor arguments)
+     * @return the count, 0 for operators that are not counted
+     */
+    public static double productFlops(String op, List<long[]> inputs) {
+        switch (op) {
+            case "aten::mm":
+                return mm(at(inputs, 0), at(inputs, 1));
+            case "aten::addmm":
+                return mm(at(inputs, 1), at(inputs, 2));
+            case "aten::bmm":
+            case "aten::baddbmm": {
+                long[] a = at(inputs, op.equals("aten::bmm") ? 0 : 1);
+                long[] b = at(inputs, op.equals("aten::bmm") ? 1 : 2);
+                return a.length == 3 && b.length == 3 ? 2.0 * a[0] * a[1] * a[2] * b[2] : 0;
+            }
+            case "aten::_scaled_dot_product_flash_attention_for_cpu":
+                return attention(at(inputs, 0), at(inputs, 1));
+            case "aten::_scaled_dot_product_flash_attention_for_cpu_backward":
+                // inputs: grad_out, q, k, v, ...
+                return 2 * attention(at(inputs, 1), at(inputs, 2));
+            case "aten::convolution":
+                return convolution(at(inputs, 0), at(inputs, 1));
+            case "aten::convolution_backward":
+                // inputs: grad_out, input, weight, ...
+                return 2 * convolution(at(inputs, 1), at(inputs, 2));
+            default:
+                return 0;
+        }
+    }
+
+    private static long[] at(List<long[]> inputs, int i) {
+        return i < inputs.size() ? inputs.get(i) : new long[0];
+    }
+
+    private static double mm(long[] a, long[] b) {
+        return a.length == 2 && b.length == 2 ? 2.0 * a[0] * a[1] * b[1] : 0;
+    }
+
+    // q [B, heads, Tq, d], k [B, heads, Tk, d]: q k^T and the weights times v
+    private static double attention(long[] q, long[] k) {
+        return q.length == 4 && k.length == 4 ? 4.0 * q[0] * q[1] * q[2] * k[2] * q[3] : 0;
+    }
+
+    // input [B, C, H, W], weight [O, C, kh, kw], stride = kernel: (H / kh) (W / kw) outputs of C kh kw products each
+    private static double convolution(long[] input, long[] weight) {
+        if (input.length != 4 || weight.length != 4 || weight[2] == 0 || weight[3] == 0) {
+            return 0;
+        }
+        long outputs = (input[2] / weight[2]) * (input[3] / weight[3]);
+        return 2.0 * input[0] * weight[0] * weight[1] * weight[2] * weight[3] * outputs;
+    }
+
+    private static List<long[]> shapes(JsonArray array) {
+        List<long[]> out = new ArrayList<>(array.size());
+        for (JsonElement e : array) {
+            if (!e.isJsonArray()) {
+                out.add(new long[0]);
+                continue;
+            }
+            JsonArray dims = e.getAsJsonArray();
+            long[] shape = new long[dims.size()];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = dims.get(i).getAsLong();
+            }
+            out.add(shape);
+        }
+        return out;
     }
 
     /**

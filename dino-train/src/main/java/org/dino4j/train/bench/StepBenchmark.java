@@ -167,6 +167,10 @@ public final class StepBenchmark {
                 samples.add(j);
             }
             o.add("memory_samples", samples);
+            if (profile != null) {
+                o.addProperty("profiled_steps", profile.steps());
+                o.addProperty("profiled_product_gflop_per_step", profile.productFlops() / 1e9);
+            }
             return o;
         }
 
@@ -257,7 +261,7 @@ public final class StepBenchmark {
                 }
                 atEnd = root.getManagedArrays().size();
                 if (profiled > 0) {
-                    JniUtils.startProfile(false, false, false);
+                    JniUtils.startProfile(false, true, false);
                     try {
                         for (int it = total; it < total + profiled; it++) {
                             runStep(s, root, staging, data, sizes, batch, it, epoch);

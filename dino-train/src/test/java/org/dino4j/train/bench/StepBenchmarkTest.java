@@ -4,7 +4,9 @@ import com.google.gson.JsonObject;
 import org.dino4j.train.config.DinoConfig;
 import org.dino4j.train.eval.TrainingFlops;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -50,6 +52,44 @@ class StepBenchmarkTest {
             assertNotNull(r.memory());
             r.memorySamples().forEach(s -> assertTrue(s.residentKiB() > 0));
         }
+    }
+
+    @Test
+    void theProfiledMatrixProductsMatchTheAnalyticCount(@TempDir Path dir) {
+        // the fused attention (flash kernel) and the reference one (explicit products) must both count in full
+        for (String kernels : List.of("fused", "reference")) {
+            DinoConfig config = BenchConfigs.tiny("run.kernels=" + kernels);
+            StepBenchmark.Result r = StepBenchmark.builder().setConfig(config).optWarmup(0).optSteps(1).optGemm(0, 1)
+                    .optProfile(dir.resolve(kernels + ".json"), 2).build().run();
+            double analytic = TrainingFlops.of(config).perStep();
+            // within 0.5%: the loss's own small product is not part of the analytic count
+            assertEquals(1.0, r.profile().productFlops() / analytic, 5e-3, kernels + " kernels: profiled "
+                    + r.profile().productFlops() + " against analytic " + analytic);
+            assertEquals(2, r.toJson().get("profiled_steps").getAsInt());
+            assertEquals(r.profile().productFlops() / 1e9,
+                    r.toJson().get("profiled_product_gflop_per_step").getAsDouble(), 1e-12);
+        }
+    }
+
+    @Test
+    void productFlopsFollowTheRecordedShapes() {
+        long[] none = new long[0];
+        assertEquals(2.0 * 5 * 3 * 7, OpProfile.productFlops("aten::mm", List.of(new long[] {5, 3},
+                new long[] {3, 7})));
+        assertEquals(2.0 * 5 * 3 * 7, OpProfile.productFlops("aten::addmm", List.of(new long[] {7},
+                new long[] {5, 3}, new long[] {3, 7}, none, none)));
+        assertEquals(2.0 * 4 * 5 * 3 * 7, OpProfile.productFlops("aten::bmm", List.of(new long[] {4, 5, 3},
+                new long[] {4, 3, 7})));
+        long[] q = {2, 3, 65, 64};
+        assertEquals(4.0 * 2 * 3 * 65 * 65 * 64, OpProfile.productFlops(
+                "aten::_scaled_dot_product_flash_attention_for_cpu", List.of(q, q, q, none)));
+        assertEquals(8.0 * 2 * 3 * 65 * 65 * 64, OpProfile.productFlops(
+                "aten::_scaled_dot_product_flash_attention_for_cpu_backward", List.of(q, q, q, q, q, none)));
+        // a 4 x 4 patch embedding of 32 x 32 images: 64 outputs of 3 * 16 products per channel
+        assertEquals(2.0 * 2 * 192 * 3 * 16 * 64, OpProfile.productFlops("aten::convolution",
+                List.of(new long[] {2, 3, 32, 32}, new long[] {192, 3, 4, 4}, new long[] {192})));
+        assertEquals(0, OpProfile.productFlops("aten::matmul", List.of(new long[] {5, 3}, new long[] {3, 7})));
+        assertEquals(0, OpProfile.productFlops("aten::add", List.of(new long[] {5, 3}, new long[] {5, 3})));
     }
 
     @Test
