@@ -2,6 +2,7 @@ package org.dino4j.train.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import org.dino4j.core.schedule.CosineSchedule;
 import org.dino4j.core.schedule.TeacherTemperatureSchedule;
 import org.dino4j.train.config.DinoConfig;
@@ -80,13 +81,15 @@ public record ConfiguredStep(MultiCropNetwork student, MultiCropNetwork teacher,
         TeacherUpdate teacherUpdate = TeacherUpdate.of(config.teacher().update(), schedules.momentum(),
                 KernelChoice.foreach(config.run()));
         DinoStep step = new DinoStep(student, teacher, objective, optimizer, teacherUpdate, schedules, GLOBAL_CROPS,
-                config.optim().clipGrad(), config.optim().freezeLastLayer(), config.seed());
+                config.optim().clipGrad(), config.optim().freezeLastLayer(), config.seed())
+                .useBatchParts(config.run().resolvedBatchParts(JniUtils.getNumThreads()));
         return new ConfiguredStep(student, teacher, objective, optimizer, step, config.optim().freezeLastLayer());
     }
 
     /** Frees the optimiser state (the networks belong to the root manager passed to {@link #build}). */
     @Override
     public void close() {
+        step.close();
         optimizer.close();
     }
 }

@@ -37,7 +37,7 @@ import java.util.TreeSet;
  * the iBOT masked-patch loss; extra terms (KoLeo, user terms); explicit state updates (centres); zero grad,
  * backward; per-tensor clipping; the last layer's gradient cancelled while it is frozen; AdamW; teacher update.
  */
-public final class DinoStep {
+public final class DinoStep implements AutoCloseable {
 
     private final MultiCropNetwork student;
     private final MultiCropNetwork teacher;
@@ -55,6 +55,7 @@ public final class DinoStep {
     private final LinkedHashMap<String, Parameter> teacherParams;
     private final Set<String> lastLayer;
     private final long maskSeed;
+    private BatchParts batchParts;
 
     /**
      * The DINO v1 step (the official {@code train_one_epoch}).
@@ -150,10 +151,23 @@ public final class DinoStep {
 
         optimizer.zeroGradients(scope);
         double lossValue;
+        BatchParts.Forward parted = null;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            // The teacher has no trainable parameters, so no graph is recorded for it.
-            MultiCropNetwork.Output t = teacher.forward(globals, null, objective.ibot(), true, null);
-            MultiCropNetwork.Output s = student.forward(crops, masks, objective.ibot(), true, rng);
+            MultiCropNetwork.Output t;
+            MultiCropNetwork.Output s;
+            if (batchParts != null && batchParts.applies(student, batch)) {
+                parted = batchParts.forward(student, teacher, crops, globalCrops, masks, objective.ibot(), rng);
+                t = parted.teacher();
+                s = parted.student();
+                t = new MultiCropNetwork.Output(t.cls(), teacher.head().forward(t.cls(), true),
+                        t.firstGroupPatchTokens());
+                s = new MultiCropNetwork.Output(s.cls(), student.head().forward(s.cls(), true),
+                        s.firstGroupPatchTokens());
+            } else {
+                // The teacher has no trainable parameters, so no graph is recorded for it.
+                t = teacher.forward(globals, null, objective.ibot(), true, null);
+                s = student.forward(crops, masks, objective.ibot(), true, rng);
+            }
             NDArray teacherLogits = t.logits();
 
             NDArray targets;
@@ -208,12 +222,49 @@ public final class DinoStep {
             }
             gc.backward(loss);
         }
+        if (parted != null) {
+            // the backward pass above stopped at the parts' outputs; each part continues through its backbone
+            batchParts.backward(parted);
+        }
         GradientClipping.clipPerTensor(optimizer.groups().all(), clipGrad, scope, optimizer.foreach());
         Set<String> frozen = epoch < freezeLastLayerEpochs ? lastLayer : Set.of();
         teacherUpdate.beforeOptimizerStep(studentParams, teacherParams, iteration);
         optimizer.step(lr, wd, frozen);
         teacherUpdate.afterOptimizerStep(studentParams, teacherParams, iteration);
         return new StepResult(iteration, epoch, lossValue, lr, wd, momentum, temperature);
+    }
+
+    /**
+     * Runs the ViT backbones of later steps on {@code parts} equal parts of the batch in parallel threads, each with
+     * its share of the intra-op threads ({@link BatchParts}); the heads, the loss and the updates stay whole. The
+     * result differs from the whole batch's only by float rounding. Batches that do not divide into the parts, and
+     * backbones other than a ViT, still run whole.
+     *
+     * @param parts the number of parts; 1 turns it off
+     * @return this step
+     * @throws IllegalArgumentException if {@code parts} is below 1
+     */
+    public DinoStep useBatchParts(int parts) {
+        if (parts < 1) {
+            throw new IllegalArgumentException("batch parts must be 1 (off) or more, got " + parts);
+        }
+        close();
+        batchParts = parts == 1 ? null : new BatchParts(parts);
+        return this;
+    }
+
+    /** The number of batch parts in use (1 when off). */
+    public int batchParts() {
+        return batchParts == null ? 1 : batchParts.parts();
+    }
+
+    /** Stops the helper threads of the batch parts, if any (idle ones also end by themselves after a minute). */
+    @Override
+    public void close() {
+        if (batchParts != null) {
+            batchParts.close();
+            batchParts = null;
+        }
     }
 
     private SplittableRandom masksRandom(long iteration) {

@@ -2,6 +2,7 @@ package org.dino4j.train.loop;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.dino4j.core.target.TeacherTargets;
@@ -155,7 +156,8 @@ public final class DinoTrainer implements AutoCloseable {
         this.teacherUpdate = TeacherUpdate.of(config.teacher().update(), schedules.momentum(),
                 KernelChoice.foreach(config.run()));
         this.step = new DinoStep(student, teacher, objective, optimizer, teacherUpdate, schedules, 2,
-                config.optim().clipGrad(), config.optim().freezeLastLayer(), config.seed());
+                config.optim().clipGrad(), config.optim().freezeLastLayer(), config.seed())
+                .useBatchParts(config.run().resolvedBatchParts(JniUtils.getNumThreads()));
         int workers = DataFactory.workers(config.data());
         this.loader = MultiCropLoader.builder()
                 .setDataset(trainSet)
@@ -421,6 +423,7 @@ public final class DinoTrainer implements AutoCloseable {
     @Override
     public void close() {
         loader.close();
+        step.close();
         optimizer.close();
         root.close();
     }

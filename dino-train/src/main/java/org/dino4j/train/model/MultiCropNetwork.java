@@ -119,6 +119,24 @@ public final class MultiCropNetwork extends DinoBlock {
      */
     public Output forward(List<NDArray> crops, NDArray firstGroupMasks, boolean wantPatchTokens, boolean training,
                           SplittableRandom rng) {
+        Output b = forwardBackbone(crops, firstGroupMasks, wantPatchTokens, training, rng);
+        return new Output(b.cls(), head.forward(b.cls(), training), b.firstGroupPatchTokens());
+    }
+
+    /**
+     * The backbone part of {@link #forward(List, NDArray, boolean, boolean, SplittableRandom)}: the same CLS features
+     * and patch tokens, no head ({@link Output#logits()} is null). Safe to call from several threads at once on
+     * different crops.
+     *
+     * @param crops each [B, C, H, W]
+     * @param firstGroupMasks [g*B, N] 0/1 masks of the first group's images (crop-major), or null
+     * @param wantPatchTokens whether to return the first group's patch tokens
+     * @param training whether stochastic depth is active
+     * @param rng randomness for stochastic depth
+     * @return CLS features and (on request) the first group's patch tokens; no logits
+     */
+    public Output forwardBackbone(List<NDArray> crops, NDArray firstGroupMasks, boolean wantPatchTokens,
+                                  boolean training, SplittableRandom rng) {
         List<NDArray> batches = new ArrayList<>();
         int start = 0;
         while (start < crops.size()) {
@@ -164,8 +182,9 @@ public final class MultiCropNetwork extends DinoBlock {
             features.add(out.cls());
         }
         NDArray cls = features.size() == 1 ? features.get(0) : NDArrays.concat(features, 0);
-        return new Output(cls, head.forward(cls, training), patches);
+        return new Output(cls, null, patches);
     }
+
 
     private static boolean sameResolution(NDArray a, NDArray b) {
         long[] sa = a.getShape().getShape();

@@ -60,7 +60,7 @@ class ConfigLoaderTest {
                 c.optim());
         assertEquals(0.0005 / 4, c.optim().scaledLr(), 1e-15);
         assertEquals(new EvalConfig(List.of(), List.of(20, 1), 0.07), c.eval());
-        assertEquals(new RunConfig(10, 1, 0, 0, KernelsType.FUSED, Precision.FP32), c.run());
+        assertEquals(new RunConfig(10, 1, 0, 0, KernelsType.FUSED, Precision.FP32, 0), c.run());
         assertEquals(c, DinoConfig.defaults());
     }
 

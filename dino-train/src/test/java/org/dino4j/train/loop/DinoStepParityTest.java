@@ -18,7 +18,7 @@ import org.dino4j.train.optim.ParameterGroups;
 import org.dino4j.train.teacher.EmaTeacher;
 import org.dino4j.train.kernels.FusedKernels;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -45,11 +45,15 @@ class DinoStepParityTest {
     /**
      * @param fused true for the fused kernels and the multi-tensor updates (the training default), false for the
      *     reference kernels and per-tensor updates
+     * @param split whether the backbones run on batch parts in parallel threads, one image per part (the most
+     *     parts the fixture's batch allows), instead of on the whole batch
      */
-    @ParameterizedTest(name = "fused = {0}")
-    @ValueSource(booleans = {false, true})
-    void threeOfficialIterations(boolean fused) throws IOException {
+    @ParameterizedTest(name = "fused = {0}, batch parts = {1}")
+    @CsvSource({"false, false", "true, false", "true, true"})
+    void threeOfficialIterations(boolean fused, boolean split) throws IOException {
         TensorManifest fx = Fixtures.open("dino_train_step");
+        int batch = Math.toIntExact(fx.entries().get("inputs/step0/crop0").shape()[0]);
+        int parts = split ? batch : 1;
         try (NDManager root = NDManager.newBaseManager()) {
             MultiCropNetwork student = network();
             MultiCropNetwork teacher = network();
@@ -79,7 +83,8 @@ class DinoStepParityTest {
             CenteringSharpening centering = new CenteringSharpening(root, 256, 0.9);
             try (AdamW adam = new AdamW(groups, 0.9, 0.999, 1e-8, root, fused)) {
                 DinoStep step = new DinoStep(student, teacher, centering, new DinoClsLoss(0.1, 2), adam,
-                        new EmaTeacher(schedules.momentum(), fused), schedules, 2, 3.0, 1);
+                        new EmaTeacher(schedules.momentum(), fused), schedules, 2, 3.0, 1).useBatchParts(parts);
+                assertEquals(parts, step.batchParts());
                 for (int it = 0; it < 3; it++) {
                     StepResult r;
                     try (NDManager scope = root.newSubManager()) {
@@ -122,6 +127,7 @@ class DinoStepParityTest {
                     assertEquals(it, adam.states().get("head.last_layer.weight_v").step(),
                             "the frozen last layer skipped the first epoch entirely");
                 }
+                step.close();
             }
         }
     }

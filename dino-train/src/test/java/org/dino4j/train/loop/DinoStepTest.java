@@ -46,7 +46,11 @@ class DinoStepTest {
     }
 
     private static Rig rig(NDManager root, TeacherUpdate update, boolean packing) {
-        MultiCropNetwork s = net(0.1, packing);
+        return rig(root, update, packing, 0.1, 1);
+    }
+
+    private static Rig rig(NDManager root, TeacherUpdate update, boolean packing, double dropPath, int parts) {
+        MultiCropNetwork s = net(dropPath, packing);
         MultiCropNetwork t = net(0, packing);
         s.initializeWeights(root, 1);
         t.initializeWeights(root, 1);
@@ -57,7 +61,7 @@ class DinoStepTest {
         AdamW adam = new AdamW(ParameterGroups.of(s.trainableParameters()), 0.9, 0.999, 1e-8, root);
         TeacherUpdate u = update != null ? update : new EmaTeacher(sch.momentum());
         DinoStep step = new DinoStep(s, t, new CenteringSharpening(root, 64, 0.9), new DinoClsLoss(), adam, u, sch,
-                2, 3.0, 0);
+                2, 3.0, 0).useBatchParts(parts);
         return new Rig(s, t, step, adam);
     }
 
@@ -85,30 +89,81 @@ class DinoStepTest {
     }
 
     @Test
+    void stepsInBatchPartsLeaveNoArraysBehind() {
+        try (NDManager root = NDManager.newBaseManager()) {
+            Rig rig = rig(root, null, false, 0.1, 2);
+            int before = -1;
+            for (int it = 0; it < 5; it++) {
+                try (NDManager scope = root.newSubManager()) {
+                    rig.step().run(crops(scope, it, false), it, 0, new SplittableRandom(it), scope);
+                }
+                if (it == 1) {
+                    before = root.getManagedArrays().size();
+                }
+            }
+            assertEquals(before, root.getManagedArrays().size(), "native arrays alive must not grow with steps");
+            rig.step().close();
+            rig.adam().close();
+        }
+    }
+
+    @Test
+    void batchPartsTakeTheSameStepsAsTheWholeBatch() {
+        try (NDManager root = NDManager.newBaseManager()) {
+            sameSteps(root, rig(root, null, false, 0, 1), rig(root, null, false, 0, 2));
+        }
+    }
+
+    @Test
+    void batchPartsRefuseNonsense() {
+        try (NDManager root = NDManager.newBaseManager()) {
+            Rig rig = rig(root, null, false);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> rig.step().useBatchParts(0));
+            assertEquals("batch parts must be 1 (off) or more, got 0", e.getMessage());
+            assertEquals(1, rig.step().batchParts());
+            // a batch of 4 does not divide into 3 parts: the step runs whole
+            rig.step().useBatchParts(3);
+            try (NDManager scope = root.newSubManager()) {
+                assertTrue(Double.isFinite(rig.step().run(crops(scope, 0, false), 12, 0, new SplittableRandom(0),
+                        scope).loss()));
+            }
+            rig.step().close();
+            assertEquals(1, rig.step().batchParts());
+            rig.adam().close();
+        }
+    }
+
+    /** Three steps of two rigs that differ only in how they run must give the same losses and weights. */
+    private static void sameSteps(NDManager root, Rig apart, Rig packed) {
+        for (int it = 10; it < 13; it++) {
+            try (NDManager scope = root.newSubManager()) {
+                double a = apart.step().run(crops(scope, it, false), it, 0, new SplittableRandom(it), scope).loss();
+                double p = packed.step().run(crops(scope, it, false), it, 0, new SplittableRandom(it), scope)
+                        .loss();
+                assertEquals(a, p, 1e-5 * Math.abs(a), "loss at iteration " + it);
+            }
+        }
+        // Rounding differs (other matrix-product sizes) and Adam turns the rounding noise of gradients that are
+        // zero in exact arithmetic (the key bias: softmax ignores it) into steps of up to the learning rate, so
+        // the weights agree to 1e-4, not to the last bits.
+        for (String name : apart.student().parameters().keySet()) {
+            float[] a = apart.student().parameters().get(name).getArray().toFloatArray();
+            float[] p = packed.student().parameters().get(name).getArray().toFloatArray();
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], p[i], 1e-4f * Math.max(1f, Math.abs(a[i])), name + " at " + i);
+            }
+        }
+        apart.adam().close();
+        packed.adam().close();
+        apart.step().close();
+        packed.step().close();
+    }
+
+    @Test
     void aPackedStudentTakesTheSameStepsAsOnePassPerResolution() {
         try (NDManager root = NDManager.newBaseManager()) {
-            Rig apart = rig(root, null, false);
-            Rig packed = rig(root, null, true);
-            for (int it = 10; it < 13; it++) {
-                try (NDManager scope = root.newSubManager()) {
-                    double a = apart.step().run(crops(scope, it, false), it, 0, new SplittableRandom(it), scope).loss();
-                    double p = packed.step().run(crops(scope, it, false), it, 0, new SplittableRandom(it), scope)
-                            .loss();
-                    assertEquals(a, p, 1e-5 * Math.abs(a), "loss at iteration " + it);
-                }
-            }
-            // Rounding differs (other matrix-product sizes) and Adam turns the rounding noise of gradients that are
-            // zero in exact arithmetic (the key bias: softmax ignores it) into steps of up to the learning rate, so
-            // the weights agree to 1e-4, not to the last bits.
-            for (String name : apart.student().parameters().keySet()) {
-                float[] a = apart.student().parameters().get(name).getArray().toFloatArray();
-                float[] p = packed.student().parameters().get(name).getArray().toFloatArray();
-                for (int i = 0; i < a.length; i++) {
-                    assertEquals(a[i], p[i], 1e-4f * Math.max(1f, Math.abs(a[i])), name + " at " + i);
-                }
-            }
-            apart.adam().close();
-            packed.adam().close();
+            sameSteps(root, rig(root, null, false), rig(root, null, true));
         }
     }
 

@@ -1,0 +1,301 @@
+package org.dino4j.train.loop;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import org.dino4j.core.backbone.VisionTransformer;
+import org.dino4j.train.model.MultiCropNetwork;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The backbone passes of a training step on equal parts of the batch, in parallel threads, each part with its share
+ * of the intra-op threads: data parallelism inside one step. The heads, the losses, clipping, the optimiser and the
+ * teacher update still run once over the whole batch.
+ *
+ * <p>Why: on a CPU the intra-op threads of one operator wait for each other at every operator's end, and a step has
+ * thousands of operators, many of them too small or too memory-bound to keep all threads busy. Parts that run
+ * independently from the first layer to the last keep every core busy with its own work instead (bench-small on
+ * two cores: see docs/performance.md).
+ *
+ * <p>How: each part's student backbone runs with autograd, the teacher's without; the parts' CLS features (and
+ * patch tokens) are put back in the batch's crop-major order as new leaves of the graph, the step computes its heads
+ * and loss on them and runs the backward pass down to those leaves, and then each part's backward pass continues
+ * from its leaves through its backbone in its own thread, accumulating into the shared parameter gradients (with two
+ * parts, a + b = b + a: the sum does not depend on which part finishes first).
+ *
+ * <p>A ViT only: its backbone treats the samples of a batch independently, so the parts compute what the whole batch
+ * would, up to rounding (a backbone with batch normalisation would normalise over the parts instead).
+ */
+final class BatchParts implements AutoCloseable {
+
+    private final int parts;
+    private final ThreadPoolExecutor pool;
+
+    /**
+     * @param parts the number of parts (at least 2)
+     */
+    BatchParts(int parts) {
+        if (parts < 2) {
+            throw new IllegalArgumentException("batch parts must be at least 2, got " + parts);
+        }
+        this.parts = parts;
+        // parts - 1 helpers, the calling thread runs the first part; idle helpers end after a minute
+        this.pool = new ThreadPoolExecutor(parts - 1, parts - 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "dino4j-batch-part");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+    }
+
+    /** The number of parts. */
+    int parts() {
+        return parts;
+    }
+
+    /**
+     * Whether a batch can be split here: a ViT student and a batch of at least one image per part, divisible into
+     * equal parts.
+     *
+     * @param student the student
+     * @param batch the batch size
+     * @return true if {@link #forward} applies
+     */
+    boolean applies(MultiCropNetwork student, int batch) {
+        return student.backbone() instanceof VisionTransformer && batch >= parts && batch % parts == 0;
+    }
+
+    /** The parts' backbone outputs, reassembled, and what their backward passes need. */
+    static final class Forward {
+        private final MultiCropNetwork.Output student;
+        private final MultiCropNetwork.Output teacher;
+        private final NDArray[] outputs;
+        private final NDArray[] leaves;
+
+        private Forward(MultiCropNetwork.Output student, MultiCropNetwork.Output teacher, NDArray[] outputs,
+                        NDArray[] leaves) {
+            this.student = student;
+            this.teacher = teacher;
+            this.outputs = outputs;
+            this.leaves = leaves;
+        }
+
+        /** The student's CLS features and patch tokens of the whole batch (graph leaves; no logits). */
+        MultiCropNetwork.Output student() {
+            return student;
+        }
+
+        /** The teacher's CLS features and patch tokens of the whole batch (no logits). */
+        MultiCropNetwork.Output teacher() {
+            return teacher;
+        }
+    }
+
+    /**
+     * Runs the backbones on the parts.
+     *
+     * @param student the student
+     * @param teacher the teacher
+     * @param crops the batch's crops, each [B, C, H, W], global crops first
+     * @param globalCrops the number of global crops (the teacher's)
+     * @param masks [g*B, N] iBOT masks of the global crops (crop-major), or null
+     * @param patchTokens whether the global crops' patch tokens are needed
+     * @param rng the step's stochastic-depth randomness (each part draws from its own split, in part order)
+     * @return the reassembled outputs
+     */
+    Forward forward(MultiCropNetwork student, MultiCropNetwork teacher, List<NDArray> crops, int globalCrops,
+                    NDArray masks, boolean patchTokens, SplittableRandom rng) {
+        int batch = Math.toIntExact(crops.get(0).getShape().get(0));
+        int size = batch / parts;
+        List<Callable<MultiCropNetwork.Output[]>> work = new ArrayList<>(parts);
+        for (int p = 0; p < parts; p++) {
+            List<NDArray> part = new ArrayList<>(crops.size());
+            NDIndex rows = new NDIndex("{}:{}", p * size, (p + 1) * size);
+            for (NDArray c : crops) {
+                part.add(c.get(rows));
+            }
+            NDArray partMasks = masks == null ? null : masks.reshape(globalCrops, batch, -1)
+                    .get(new NDIndex(":, {}:{}", p * size, (p + 1) * size)).reshape(globalCrops * size, -1);
+            SplittableRandom partRng = rng == null ? null : rng.split();
+            work.add(() -> {
+                // the teacher has no trainable parameters: no graph either way, but grad mode is per thread
+                boolean grad = JniUtils.isGradMode();
+                JniUtils.setGradMode(false);
+                MultiCropNetwork.Output t;
+                try {
+                    t = teacher.forwardBackbone(part.subList(0, globalCrops), null, patchTokens, true, null);
+                } finally {
+                    JniUtils.setGradMode(true);
+                }
+                MultiCropNetwork.Output s = student.forwardBackbone(part, partMasks, patchTokens, true, partRng);
+                JniUtils.setGradMode(grad);
+                return new MultiCropNetwork.Output[] {s, t};
+            });
+        }
+        List<MultiCropNetwork.Output[]> done = runAll(work);
+
+        NDArray[] outputs = new NDArray[parts];
+        NDArray[] leaves = new NDArray[parts * (patchTokens ? 2 : 1)];
+        NDList studentCls = new NDList(parts);
+        NDList teacherCls = new NDList(parts);
+        NDList studentPatches = new NDList(parts);
+        NDList teacherPatches = new NDList(parts);
+        for (int p = 0; p < parts; p++) {
+            MultiCropNetwork.Output s = done.get(p)[0];
+            MultiCropNetwork.Output t = done.get(p)[1];
+            NDArray cls = leaf(s.cls());
+            leaves[p] = cls;
+            studentCls.add(cls);
+            teacherCls.add(t.cls());
+            outputs[p] = s.cls();
+            if (patchTokens) {
+                NDArray patches = leaf(s.firstGroupPatchTokens());
+                leaves[parts + p] = patches;
+                studentPatches.add(patches);
+                teacherPatches.add(t.firstGroupPatchTokens());
+            }
+        }
+        MultiCropNetwork.Output s = new MultiCropNetwork.Output(interleave(studentCls, crops.size()), null,
+                patchTokens ? interleave(studentPatches, globalCrops) : null);
+        MultiCropNetwork.Output t = new MultiCropNetwork.Output(interleave(teacherCls, globalCrops), null,
+                patchTokens ? interleave(teacherPatches, globalCrops) : null);
+        NDArray[] partOutputs = new NDArray[leaves.length];
+        for (int p = 0; p < parts; p++) {
+            partOutputs[p] = outputs[p];
+            if (patchTokens) {
+                partOutputs[parts + p] = done.get(p)[0].firstGroupPatchTokens();
+            }
+        }
+        return new Forward(s, t, partOutputs, leaves);
+    }
+
+    /**
+     * Continues the backward pass from the leaves of {@link Forward#student()} (their gradients must be computed)
+     * through each part's backbone, the parts in parallel.
+     *
+     * @param f the forward pass
+     */
+    void backward(Forward f) {
+        List<Callable<MultiCropNetwork.Output[]>> work = new ArrayList<>(parts);
+        boolean patches = f.leaves.length > parts;
+        for (int p = 0; p < parts; p++) {
+            int part = p;
+            work.add(() -> {
+                NDArray out = f.outputs[part];
+                NDArray grad = f.leaves[part].getGradient();
+                if (!patches) {
+                    JniUtils.backward((PtNDArray) out, (PtNDArray) grad, false, false);
+                    grad.close();
+                    return null;
+                }
+                // two outputs, one backward pass: the gradient of sum(cls * g) + sum(patches * h) is (g, h)
+                NDArray patchGrad = f.leaves[parts + part].getGradient();
+                boolean gradMode = JniUtils.isGradMode();
+                JniUtils.setGradMode(true);
+                NDArray both;
+                try {
+                    both = out.mul(grad).sum().add(f.outputs[parts + part].mul(patchGrad).sum());
+                } finally {
+                    JniUtils.setGradMode(gradMode);
+                }
+                JniUtils.backward((PtNDArray) both, (PtNDArray) both.onesLike(), false, false);
+                grad.close();
+                patchGrad.close();
+                return null;
+            });
+        }
+        runAll(work);
+    }
+
+    // Runs the first job here and the others on the helpers, each thread with its share of the intra-op threads.
+    private <T> List<T> runAll(List<Callable<T>> work) {
+        int threads = JniUtils.getNumThreads();
+        int share = Math.max(1, threads / parts);
+        List<Future<T>> futures = new ArrayList<>(parts - 1);
+        for (int p = 1; p < parts; p++) {
+            Callable<T> job = work.get(p);
+            futures.add(pool.submit(() -> {
+                if (JniUtils.getNumThreads() != share) {
+                    JniUtils.setNumThreads(share);
+                }
+                return job.call();
+            }));
+        }
+        List<T> results = new ArrayList<>(parts);
+        JniUtils.setNumThreads(share);
+        try {
+            results.add(work.get(0).call());
+            for (Future<T> f : futures) {
+                results.add(f.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the batch parts ran", e);
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        } catch (Exception e) {
+            throw rethrow(e);
+        } finally {
+            // a failed part must not leave the others running against a closed scope
+            for (Future<T> f : futures) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException ignored) {
+                    // reported above
+                }
+            }
+            JniUtils.setNumThreads(threads);
+        }
+        return results;
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+
+    private static NDArray leaf(NDArray output) {
+        NDArray leaf = output.stopGradient();
+        leaf.setRequiresGradient(true);
+        return leaf;
+    }
+
+    // parts of [n*b, ...] crop-major rows -> [n*B, ...] crop-major rows, each crop's rows in part order
+    private static NDArray interleave(NDList parts, int crops) {
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        Shape rest = parts.get(0).getShape().slice(1);
+        NDList shaped = new NDList(parts.size());
+        for (NDArray p : parts) {
+            shaped.add(p.reshape(new Shape(crops, -1).addAll(rest)));
+        }
+        return NDArrays.concat(shaped, 1).reshape(new Shape(-1).addAll(rest));
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}
