@@ -98,7 +98,7 @@ public final class StepBenchmark {
 
         /** Model FLOP utilisation: achieved rate over the measured GEMM rate; NaN without a GEMM measurement. */
         public double mfu() {
-            return gemm == null ? Double.NaN : achievedGflops() / gemm.medianGflops();
+            return gemm == null ? Double.NaN : achievedGflops() / gemm.bestGflops();
         }
 
         /** The figures as JSON, snake_case keys; figures that were not measured are null. */
@@ -129,11 +129,14 @@ public final class StepBenchmark {
                 }
                 g.add("runs_gflops", runs);
                 g.addProperty("median_gflops", gemm.medianGflops());
+                g.addProperty("best_gflops", gemm.bestGflops());
                 o.add("gemm_peak", g);
                 o.addProperty("mfu", mfu());
+                o.addProperty("mfu_vs_median_gemm", achievedGflops() / gemm.medianGflops());
             } else {
                 o.add("gemm_peak", JsonNull.INSTANCE);
                 o.add("mfu", JsonNull.INSTANCE);
+                o.add("mfu_vs_median_gemm", JsonNull.INSTANCE);
             }
             if (memory != null) {
                 o.addProperty("peak_resident_mib", memory.peakResidentMiB());

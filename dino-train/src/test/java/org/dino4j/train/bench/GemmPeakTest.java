@@ -20,6 +20,8 @@ class GemmPeakTest {
                 assertTrue(r > 0 && Double.isFinite(r), "rate " + r);
             }
             assertEquals(Stats.median(g.gflops()), g.medianGflops());
+            assertEquals(java.util.Arrays.stream(g.gflops()).max().orElseThrow(), g.bestGflops());
+            assertTrue(g.bestGflops() >= g.medianGflops());
             assertEquals(0, root.getManagedArrays().size());
         }
     }
