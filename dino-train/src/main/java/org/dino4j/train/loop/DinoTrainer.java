@@ -3,6 +3,7 @@ package org.dino4j.train.loop;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import org.dino4j.core.backbone.VisionTransformer;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.dino4j.core.target.TeacherTargets;
@@ -158,6 +159,11 @@ public final class DinoTrainer implements AutoCloseable {
         this.step = new DinoStep(student, teacher, objective, optimizer, teacherUpdate, schedules, 2,
                 config.optim().clipGrad(), config.optim().freezeLastLayer(), config.seed())
                 .useBatchParts(config.run().resolvedBatchParts(JniUtils.getNumThreads()));
+        if (step.batchParts() > 1 && student.backbone() instanceof VisionTransformer) {
+            int share = Math.max(1, JniUtils.getNumThreads() / step.batchParts());
+            LOG.info("Batch parts: {} (the ViT backbones run on parts of the batch in parallel threads, {} intra-op"
+                    + " thread(s) each)", step.batchParts(), share);
+        }
         int workers = DataFactory.workers(config.data());
         this.loader = MultiCropLoader.builder()
                 .setDataset(trainSet)
