@@ -59,11 +59,11 @@ public record GemmPeak(int size, double[] gflops, double medianGflops) {
         return new GemmPeak(size, rates, Stats.median(rates));
     }
 
-    /** The best rate of the timed products, GFLOP/s: the peak. */
+    /** The best rate of the timed products, GFLOP/s: the peak (NaN without products). */
     public double bestGflops() {
-        double best = 0;
+        double best = Double.NaN;
         for (double r : gflops) {
-            best = Math.max(best, r);
+            best = Double.isNaN(best) ? r : Math.max(best, r);
         }
         return best;
     }

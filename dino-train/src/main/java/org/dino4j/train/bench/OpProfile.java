@@ -29,8 +29,8 @@ import java.util.Map;
  * are {@code mm}, {@code addmm}, {@code bmm} and {@code baddbmm} (2 M K N each), the fused attention ({@code 4 B
  * heads Tq Tk d} forward; its backward as two forwards, the convention of the analytic count, although the kernel
  * recomputes the scores) and convolutions (forward from the input and weight shapes with the stride equal to the
- * kernel, the patch embedding's; backward as two forwards). Composite operators ({@code matmul}, {@code linear}) are
- * not counted themselves: their products appear as the calls above.
+ * kernel, the patch embedding's, so a ResNet's counts are not comparable; backward as two forwards). Composite
+ * operators ({@code matmul}, {@code linear}) are not counted themselves: their products appear as the calls above.
  *
  * @param ops operators by decreasing self time
  * @param steps the number of steps profiled

@@ -264,6 +264,8 @@ public final class StepBenchmark {
                 }
                 atEnd = root.getManagedArrays().size();
                 if (profiled > 0) {
+                    // the engine's profiler records the thread that starts it only: the profiled steps run whole
+                    s.step().useBatchParts(1);
                     JniUtils.startProfile(false, true, false);
                     try {
                         for (int it = total; it < total + profiled; it++) {

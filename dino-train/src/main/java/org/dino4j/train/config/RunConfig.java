@@ -15,7 +15,8 @@ package org.dino4j.train.config;
  * @param batchParts the ViT backbones of a step run on this many equal parts of the batch in parallel threads, each
  *     with its share of the intra-op threads (data parallelism inside the step; heads, loss and updates stay whole):
  *     1 = off, 0 = automatic (2 parts when there are at least 2 intra-op threads); batches that do not divide, and
- *     backbones other than a ViT, run whole
+ *     backbones other than a ViT, run whole; up to rounding the same results, except that stochastic depth draws
+ *     per part
  */
 public record RunConfig(@Range(min = 1) int logEvery,
                         @Range(min = 1) int checkpointEvery,

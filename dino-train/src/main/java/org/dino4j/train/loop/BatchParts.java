@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import org.dino4j.core.backbone.StochasticDepth;
 import org.dino4j.core.backbone.VisionTransformer;
 import org.dino4j.train.model.MultiCropNetwork;
 
@@ -37,7 +38,10 @@ import java.util.concurrent.TimeUnit;
  * parts, a + b = b + a: the sum does not depend on which part finishes first).
  *
  * <p>A ViT only: its backbone treats the samples of a batch independently, so the parts compute what the whole batch
- * would, up to rounding (a backbone with batch normalisation would normalise over the parts instead).
+ * would, up to rounding (a backbone with batch normalisation would normalise over the parts instead). Stochastic
+ * depth is the exception: each part draws its drop decisions from its own split of the step's generator, in part
+ * order, so the draws differ from a whole-batch step's (with the same distribution); the number of parts is part of
+ * what makes a run reproducible.
  */
 final class BatchParts implements AutoCloseable {
 
@@ -68,15 +72,55 @@ final class BatchParts implements AutoCloseable {
     }
 
     /**
-     * Whether a batch can be split here: a ViT student and a batch of at least one image per part, divisible into
-     * equal parts.
+     * Whether a batch can be split here: a ViT student, a batch of at least one image per part that divides into
+     * equal parts, and, with DINOv2's subset stochastic depth, parts that keep as many samples per residual branch
+     * together as the whole batch keeps (each part draws its own subset of {@code max(floor(n (1 - rate)), 1)}
+     * samples; with parts of a few images the share skipped would otherwise change).
      *
      * @param student the student
-     * @param batch the batch size
+     * @param crops the batch's crops, each [B, C, H, W]
      * @return true if {@link #forward} applies
      */
-    boolean applies(MultiCropNetwork student, int batch) {
-        return student.backbone() instanceof VisionTransformer && batch >= parts && batch % parts == 0;
+    boolean applies(MultiCropNetwork student, List<NDArray> crops) {
+        if (!(student.backbone() instanceof VisionTransformer vit)) {
+            return false;
+        }
+        int batch = Math.toIntExact(crops.get(0).getShape().get(0));
+        if (batch < parts || batch % parts != 0) {
+            return false;
+        }
+        if (vit.config().dropPathMode() != StochasticDepth.Mode.SUBSET) {
+            return true;
+        }
+        int size = batch / parts;
+        for (int groupCrops : groupSizes(crops)) {
+            for (double rate : vit.config().dropPathRates()) {
+                if (rate > 0 && kept(groupCrops * size, rate) * parts != kept(groupCrops * batch, rate)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static int kept(int samples, double rate) {
+        return Math.max((int) (samples * (1 - rate)), 1);
+    }
+
+    // the number of crops of each run of equal resolution, as the network batches them
+    private static List<Integer> groupSizes(List<NDArray> crops) {
+        List<Integer> sizes = new ArrayList<>();
+        Shape previous = null;
+        for (NDArray c : crops) {
+            Shape hw = c.getShape().slice(2);
+            if (hw.equals(previous)) {
+                sizes.set(sizes.size() - 1, sizes.get(sizes.size() - 1) + 1);
+            } else {
+                sizes.add(1);
+            }
+            previous = hw;
+        }
+        return sizes;
     }
 
     /** The parts' backbone outputs, reassembled, and what their backward passes need. */
@@ -132,21 +176,21 @@ final class BatchParts implements AutoCloseable {
                     .get(new NDIndex(":, {}:{}", p * size, (p + 1) * size)).reshape(globalCrops * size, -1);
             SplittableRandom partRng = rng == null ? null : rng.split();
             work.add(() -> {
-                // the teacher has no trainable parameters: no graph either way, but grad mode is per thread
                 boolean grad = JniUtils.isGradMode();
-                JniUtils.setGradMode(false);
-                MultiCropNetwork.Output t;
                 try {
-                    t = teacher.forwardBackbone(part.subList(0, globalCrops), null, patchTokens, true, null);
-                } finally {
+                    // the teacher has no trainable parameters: no graph either way, but grad mode is per thread
+                    JniUtils.setGradMode(false);
+                    MultiCropNetwork.Output t = teacher.forwardBackbone(part.subList(0, globalCrops), null,
+                            patchTokens, true, null);
                     JniUtils.setGradMode(true);
+                    MultiCropNetwork.Output s = student.forwardBackbone(part, partMasks, patchTokens, true, partRng);
+                    return new MultiCropNetwork.Output[] {s, t};
+                } finally {
+                    JniUtils.setGradMode(grad);
                 }
-                MultiCropNetwork.Output s = student.forwardBackbone(part, partMasks, patchTokens, true, partRng);
-                JniUtils.setGradMode(grad);
-                return new MultiCropNetwork.Output[] {s, t};
             });
         }
-        List<MultiCropNetwork.Output[]> done = runAll(work);
+        List<MultiCropNetwork.Output[]> done = runAll(work, "forward pass");
 
         NDArray[] outputs = new NDArray[parts];
         NDArray[] leaves = new NDArray[parts * (patchTokens ? 2 : 1)];
@@ -218,13 +262,16 @@ final class BatchParts implements AutoCloseable {
                 return null;
             });
         }
-        runAll(work);
+        runAll(work, "backward pass");
     }
 
-    // Runs the first job here and the others on the helpers, each thread with its share of the intra-op threads.
-    private <T> List<T> runAll(List<Callable<T>> work) {
+    // Runs the first job here and the others on the helpers, each thread with its share of the intra-op threads
+    // (the calling thread takes what does not divide). Returns only when every job has ended, so that no part can
+    // still be running when the caller frees the step's arrays.
+    private <T> List<T> runAll(List<Callable<T>> work, String pass) {
         int threads = JniUtils.getNumThreads();
         int share = Math.max(1, threads / parts);
+        int own = Math.max(1, threads - share * (parts - 1));
         List<Future<T>> futures = new ArrayList<>(parts - 1);
         for (int p = 1; p < parts; p++) {
             Callable<T> job = work.get(p);
@@ -236,43 +283,50 @@ final class BatchParts implements AutoCloseable {
             }));
         }
         List<T> results = new ArrayList<>(parts);
-        JniUtils.setNumThreads(share);
+        RuntimeException failure = null;
+        JniUtils.setNumThreads(own);
         try {
             results.add(work.get(0).call());
-            for (Future<T> f : futures) {
-                results.add(f.get());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the batch parts ran", e);
-        } catch (ExecutionException e) {
-            throw rethrow(e.getCause());
         } catch (Exception e) {
-            throw rethrow(e);
+            failure = failure(1, pass, e);
         } finally {
-            // a failed part must not leave the others running against a closed scope
-            for (Future<T> f : futures) {
+            JniUtils.setNumThreads(threads);
+        }
+        boolean interrupted = false;
+        for (int p = 1; p < parts; p++) {
+            while (true) {
                 try {
-                    f.get();
+                    results.add(futures.get(p - 1).get());
+                    break;
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (ExecutionException ignored) {
-                    // reported above
+                    // keep waiting: the part uses the step's arrays; the interrupt is restored below
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    RuntimeException f = failure(p + 1, pass, e.getCause());
+                    if (failure == null) {
+                        failure = f;
+                    } else {
+                        failure.addSuppressed(f);
+                    }
+                    break;
                 }
             }
-            JniUtils.setNumThreads(threads);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure != null) {
+            throw failure;
         }
         return results;
     }
 
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
+    private RuntimeException failure(int part, String pass, Throwable cause) {
+        if (cause instanceof Error e) {
             throw e;
         }
-        return new IllegalStateException(t);
+        return new IllegalStateException("batch part " + part + " of " + parts + " failed in the " + pass + ": "
+                + cause, cause);
     }
 
     private static NDArray leaf(NDArray output) {

@@ -155,7 +155,7 @@ public final class DinoStep implements AutoCloseable {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             MultiCropNetwork.Output t;
             MultiCropNetwork.Output s;
-            if (batchParts != null && batchParts.applies(student, batch)) {
+            if (batchParts != null && batchParts.applies(student, crops)) {
                 parted = batchParts.forward(student, teacher, crops, globalCrops, masks, objective.ibot(), rng);
                 t = parted.teacher();
                 s = parted.student();
@@ -237,7 +237,10 @@ public final class DinoStep implements AutoCloseable {
     /**
      * Runs the ViT backbones of later steps on {@code parts} equal parts of the batch in parallel threads, each with
      * its share of the intra-op threads ({@link BatchParts}); the heads, the loss and the updates stay whole. The
-     * result differs from the whole batch's only by float rounding. Batches that do not divide into the parts, and
+     * result differs from the whole batch's only by float rounding, except that with stochastic depth each part draws
+     * its drop decisions from its own split of the step's generator (the same distribution, other draws; DINOv2's
+     * subset mode splits only where the parts keep as many samples per branch as the whole batch would). The number of
+     * parts is part of what makes a run reproducible. Batches that do not divide into the parts, and
      * backbones other than a ViT, still run whole.
      *
      * @param parts the number of parts; 1 turns it off

@@ -159,10 +159,20 @@ public final class DinoTrainer implements AutoCloseable {
         this.step = new DinoStep(student, teacher, objective, optimizer, teacherUpdate, schedules, 2,
                 config.optim().clipGrad(), config.optim().freezeLastLayer(), config.seed())
                 .useBatchParts(config.run().resolvedBatchParts(JniUtils.getNumThreads()));
-        if (step.batchParts() > 1 && student.backbone() instanceof VisionTransformer) {
-            int share = Math.max(1, JniUtils.getNumThreads() / step.batchParts());
-            LOG.info("Batch parts: {} (the ViT backbones run on parts of the batch in parallel threads, {} intra-op"
-                    + " thread(s) each)", step.batchParts(), share);
+        int parts = step.batchParts();
+        if (parts > 1 && student.backbone() instanceof VisionTransformer) {
+            int threads = JniUtils.getNumThreads();
+            if (batch % parts != 0) {
+                LOG.warn("run.batch_parts {} does not divide the batch size {}: every step runs whole; use a batch"
+                        + " size that is a multiple of {}", parts, batch, parts);
+            } else {
+                LOG.info("Batch parts: {} (the ViT backbones run on parts of the batch in parallel threads, {} intra-op"
+                        + " thread(s) each)", parts, Math.max(1, threads / parts));
+            }
+            if (parts > threads) {
+                LOG.warn("run.batch_parts {} is more than the {} intra-op threads: {} threads run at once", parts,
+                        threads, parts);
+            }
         }
         int workers = DataFactory.workers(config.data());
         this.loader = MultiCropLoader.builder()

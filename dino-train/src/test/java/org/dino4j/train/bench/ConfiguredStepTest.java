@@ -62,6 +62,59 @@ class ConfiguredStepTest {
     }
 
     @Test
+    void dinov2StepsInBatchPartsMatchTheWholeBatch() {
+        // iBOT masks, patch tokens and KoLeo through the parts; no stochastic depth, so only rounding differs
+        List<String> o = List.of("model.backbone.drop_path_rate=0");
+        DinoConfig whole = BenchConfigs.tiny(List.of(BenchConfigs.DINOV2),
+                concat(o, "run.batch_parts=1"));
+        DinoConfig parts = BenchConfigs.tiny(List.of(BenchConfigs.DINOV2), concat(o, "run.batch_parts=2"));
+        try (NDManager root = NDManager.newBaseManager();
+             ConfiguredStep a = ConfiguredStep.build(whole, 4, root);
+             ConfiguredStep b = ConfiguredStep.build(parts, 4, root)) {
+            assertEquals(1, a.step().batchParts());
+            assertEquals(2, b.step().batchParts());
+            for (int it = 0; it < 3; it++) {
+                try (NDManager scope = root.newSubManager()) {
+                    List<NDArray> crops = crops(whole, scope, it);
+                    double la = a.step().run(crops, it, a.firstUnfrozenEpoch(), new SplittableRandom(it), scope)
+                            .loss();
+                    double lb = b.step().run(crops, it, b.firstUnfrozenEpoch(), new SplittableRandom(it), scope)
+                            .loss();
+                    assertEquals(la, lb, 1e-5 * Math.abs(la), "loss at iteration " + it);
+                }
+            }
+            for (String name : a.student().parameters().keySet()) {
+                float[] wa = a.student().parameters().get(name).getArray().toFloatArray();
+                float[] wb = b.student().parameters().get(name).getArray().toFloatArray();
+                for (int i = 0; i < wa.length; i++) {
+                    assertEquals(wa[i], wb[i], 1e-4f * Math.max(1f, Math.abs(wa[i])), name + " at " + i);
+                }
+            }
+        }
+    }
+
+    private static String[] concat(List<String> a, String b) {
+        List<String> all = new ArrayList<>(a);
+        all.add(b);
+        return all.toArray(new String[0]);
+    }
+
+    private static List<NDArray> crops(DinoConfig config, NDManager scope, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<NDArray> crops = new ArrayList<>();
+        int b = config.optim().batchSize();
+        for (int c = 0; c < 2 + config.crops().localCount(); c++) {
+            int side = c < 2 ? config.crops().globalSize() : config.crops().localSize();
+            float[] d = new float[b * 3 * side * side];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = (float) r.nextGaussian();
+            }
+            crops.add(scope.create(d, new Shape(b, 3, side, side)));
+        }
+        return crops;
+    }
+
+    @Test
     void iterationsMustBePositive() {
         try (NDManager root = NDManager.newBaseManager()) {
             assertEquals("iterations must be >= 1, got 0", assertThrows(IllegalArgumentException.class,

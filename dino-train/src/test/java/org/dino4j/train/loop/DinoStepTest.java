@@ -122,15 +122,21 @@ class DinoStepTest {
                     () -> rig.step().useBatchParts(0));
             assertEquals("batch parts must be 1 (off) or more, got 0", e.getMessage());
             assertEquals(1, rig.step().batchParts());
-            // a batch of 4 does not divide into 3 parts: the step runs whole
+            // a batch of 4 does not divide into 3 parts: the step runs whole, bit for bit as without parts
             rig.step().useBatchParts(3);
+            Rig whole = rig(root, null);
             try (NDManager scope = root.newSubManager()) {
-                assertTrue(Double.isFinite(rig.step().run(crops(scope, 0, false), 12, 0, new SplittableRandom(0),
-                        scope).loss()));
+                double parted = rig.step().run(crops(scope, 0, false), 12, 0, new SplittableRandom(0), scope).loss();
+                double plain = whole.step().run(crops(scope, 0, false), 12, 0, new SplittableRandom(0), scope).loss();
+                assertEquals(plain, parted);
             }
+            assertArrayEquals(whole.student().parameters().get("backbone.blocks.0.attn.qkv.weight").getArray()
+                    .toFloatArray(), rig.student().parameters().get("backbone.blocks.0.attn.qkv.weight").getArray()
+                    .toFloatArray());
             rig.step().close();
             assertEquals(1, rig.step().batchParts());
             rig.adam().close();
+            whole.adam().close();
         }
     }
 
