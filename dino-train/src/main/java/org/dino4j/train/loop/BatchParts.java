@@ -73,9 +73,9 @@ final class BatchParts implements AutoCloseable {
 
     /**
      * Whether a batch can be split here: a ViT student, a batch of at least one image per part that divides into
-     * equal parts, and, with DINOv2's subset stochastic depth, parts that keep as many samples per residual branch
-     * together as the whole batch keeps (each part draws its own subset of {@code max(floor(n (1 - rate)), 1)}
-     * samples; with parts of a few images the share skipped would otherwise change).
+     * equal parts, and, with DINOv2's subset stochastic depth, parts that skip as many samples per residual branch
+     * together as the whole batch would, up to the rounding of one sample per part (each part draws its own subset of
+     * {@code max(floor(n (1 - rate)), 1)} samples; parts of a few images would otherwise skip none).
      *
      * @param student the student
      * @param crops the batch's crops, each [B, C, H, W]
@@ -95,7 +95,12 @@ final class BatchParts implements AutoCloseable {
         int size = batch / parts;
         for (int groupCrops : groupSizes(crops)) {
             for (double rate : vit.config().dropPathRates()) {
-                if (rate > 0 && kept(groupCrops * size, rate) * parts != kept(groupCrops * batch, rate)) {
+                if (rate <= 0) {
+                    continue;
+                }
+                int whole = skipped(groupCrops * batch, rate);
+                int split = parts * skipped(groupCrops * size, rate);
+                if (Math.abs(split - whole) >= parts || (whole > 0) != (split > 0)) {
                     return false;
                 }
             }
@@ -103,8 +108,9 @@ final class BatchParts implements AutoCloseable {
         return true;
     }
 
-    private static int kept(int samples, double rate) {
-        return Math.max((int) (samples * (1 - rate)), 1);
+    // the samples a subset-mode branch skips in a group of n
+    private static int skipped(int samples, double rate) {
+        return samples - Math.max((int) (samples * (1 - rate)), 1);
     }
 
     // the number of crops of each run of equal resolution, as the network batches them

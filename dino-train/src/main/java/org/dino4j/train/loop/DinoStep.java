@@ -239,7 +239,8 @@ public final class DinoStep implements AutoCloseable {
      * its share of the intra-op threads ({@link BatchParts}); the heads, the loss and the updates stay whole. The
      * result differs from the whole batch's only by float rounding, except that with stochastic depth each part draws
      * its drop decisions from its own split of the step's generator (the same distribution, other draws; DINOv2's
-     * subset mode splits only where the parts keep as many samples per branch as the whole batch would). The number of
+     * subset mode splits only where the parts skip as many samples per branch as the whole batch would, up to one per
+     * part). The number of
      * parts is part of what makes a run reproducible. Batches that do not divide into the parts, and
      * backbones other than a ViT, still run whole.
      *

@@ -53,11 +53,14 @@ class BatchPartsTest {
     void subsetStochasticDepthSplitsOnlyWhereThePartsKeepAsManySamples() {
         try (NDManager m = NDManager.newBaseManager(); BatchParts two = new BatchParts(2)) {
             MultiCropNetwork subset = vit(0.4, StochasticDepth.Mode.SUBSET);
-            // 2 global crops of 2 images: parts of 2 keep max(floor(2 * 0.6), 1) = 1 each, 2 together; the whole
-            // group of 4 keeps floor(4 * 0.6) = 2
+            // 2 global crops of 2 images: parts of 2 skip 2 - max(floor(2 * 0.6), 1) = 1 each, 2 together; the
+            // whole group of 4 skips 4 - floor(4 * 0.6) = 2
             assertTrue(two.applies(subset, crops(m, 2, 2, 0)));
-            // 1 crop of 2 images: parts of 1 keep 1 each (nothing dropped), the whole batch keeps floor(1.2) = 1
+            // 1 crop of 2 images: parts of 1 skip nothing, the whole batch skips 2 - floor(1.2) = 1
             assertFalse(two.applies(subset, crops(m, 2, 1, 0)));
+            // bench-small's DINOv2 recipe (rate 0.1, batch 32, 2 + 6 crops): parts of 16 skip 2 * (32 - 28) = 8 of
+            // the global group, the whole batch 64 - 57 = 7; locals 2 * (96 - 86) = 20 against 192 - 172 = 20
+            assertTrue(two.applies(vit(0.1, StochasticDepth.Mode.SUBSET), crops(m, 32, 2, 6)));
             // masking draws per sample: any even batch splits
             assertTrue(two.applies(vit(0.4, StochasticDepth.Mode.MASK), crops(m, 2, 1, 0)));
         }
