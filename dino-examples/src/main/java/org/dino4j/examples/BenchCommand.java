@@ -279,6 +279,10 @@ final class BenchCommand implements Callable<Integer> {
             out.println("fp32 GEMM peak: not measured (--gemm-size 0), MFU: n/a");
         }
         out.printf("intra-op threads: %d%n", r.intraOpThreads());
+        if (r.batchParts() > 1) {
+            out.printf("batch parts: %d (the backbones on parts of the batch in parallel threads, run.batch_parts)%n",
+                    r.batchParts());
+        }
         if (r.memory() != null) {
             out.printf(Locale.ROOT, "memory: peak resident (VmHWM) %.0f MiB, resident after the last step (VmRSS) "
                     + "%.0f MiB%n", r.memory().peakResidentMiB(), r.memory().residentMiB());

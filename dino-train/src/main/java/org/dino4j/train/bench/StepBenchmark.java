@@ -69,6 +69,7 @@ public final class StepBenchmark {
      * @param flops the analytic FLOP count of the configuration
      * @param gemm the engine's fp32 GEMM rate, or null when it was not measured
      * @param intraOpThreads intra-op threads of the engine during the run
+     * @param batchParts the parts of the batch whose backbones ran in parallel threads (1: the whole batch)
      * @param memory the process's resident memory after the last step, or null where not reported (not Linux)
      * @param liveArraysAfterWarmup native arrays alive after the warm-up (after the first step without warm-up)
      * @param liveArraysAtEnd native arrays alive after the last step
@@ -78,7 +79,7 @@ public final class StepBenchmark {
      */
     public record Result(String objective, int batchSize, int[] cropSizes, int warmupSteps, double[] stepMillis,
                          double medianMillis, TrainingFlops flops, GemmPeak gemm, int intraOpThreads,
-                         ProcessMemory memory, int liveArraysAfterWarmup, int liveArraysAtEnd,
+                         int batchParts, ProcessMemory memory, int liveArraysAfterWarmup, int liveArraysAtEnd,
                          List<MemorySample> memorySamples, OpProfile profile) {
 
         /** Images per second at the median step time. */
@@ -108,6 +109,7 @@ public final class StepBenchmark {
             o.addProperty("batch_size", batchSize);
             o.add("crop_sizes", ints(cropSizes));
             o.addProperty("intra_op_threads", intraOpThreads);
+            o.addProperty("batch_parts", batchParts);
             o.addProperty("warmup_steps", warmupSteps);
             o.addProperty("steps", stepMillis.length);
             JsonArray steps = new JsonArray();
@@ -239,7 +241,9 @@ public final class StepBenchmark {
             List<MemorySample> samples = new ArrayList<>();
             String objective;
             OpProfile profile = null;
+            int parts;
             try (ConfiguredStep s = ConfiguredStep.build(config, total + profiled, root)) {
+                parts = s.step().batchParts();
                 objective = s.objective().method().configName()
                         + (s.objective().ibot() ? " + ibot" : "");
                 int epoch = s.firstUnfrozenEpoch();
@@ -284,7 +288,7 @@ public final class StepBenchmark {
             // what the engine reports, which is what the step ran with
             int inUse = JniUtils.getNumThreads();
             return new Result(objective, batch, sizes, warmup, ms, Stats.median(ms), TrainingFlops.of(config), gemm,
-                    inUse, memory, afterWarmup, atEnd, List.copyOf(samples), profile);
+                    inUse, parts, memory, afterWarmup, atEnd, List.copyOf(samples), profile);
         }
     }
 

@@ -40,6 +40,7 @@ class StepBenchmarkTest {
         assertEquals(r.achievedGflops() / r.gemm().bestGflops(), r.mfu(), 1e-12);
         assertEquals(32, r.gemm().size());
         assertEquals(1, r.intraOpThreads());
+        assertEquals(1, r.batchParts(), "one intra-op thread: the batch runs whole");
         // every step frees what it made: the weights, optimiser and centre states are all that stays
         assertEquals(r.liveArraysAfterWarmup(), r.liveArraysAtEnd());
         assertTrue(r.liveArraysAtEnd() > 0);
@@ -93,13 +94,26 @@ class StepBenchmarkTest {
     }
 
     @Test
+    void batchPartsRunAndFreeWhatTheyMake() {
+        StepBenchmark.Result r = StepBenchmark.builder().setConfig(BenchConfigs.tiny("run.batch_parts=2"))
+                .optWarmup(2).optSteps(3).optGemm(0, 1).build().run();
+        assertEquals(2, r.batchParts());
+        assertEquals(2, r.toJson().get("batch_parts").getAsInt());
+        assertEquals(r.liveArraysAfterWarmup(), r.liveArraysAtEnd());
+        for (double ms : r.stepMillis()) {
+            assertTrue(ms > 0, "step time " + ms);
+        }
+    }
+
+    @Test
     void jsonHoldsEveryFigure() {
         StepBenchmark.Result r = StepBenchmark.builder().setConfig(BenchConfigs.tiny()).optWarmup(0).optSteps(2)
                 .optMemoryEvery(1).optGemm(0, 1).build().run();
 
         JsonObject j = r.toJson();
 
-        assertEquals(List.of("objective", "batch_size", "crop_sizes", "intra_op_threads", "warmup_steps", "steps",
+        assertEquals(List.of("objective", "batch_size", "crop_sizes", "intra_op_threads", "batch_parts", "warmup_steps",
+                "steps",
                 "step_ms", "median_ms", "images_per_second", "gflop_per_step", "gflop_per_image", "achieved_gflops",
                 "gemm_peak", "mfu", "mfu_vs_median_gemm", "peak_resident_mib", "resident_mib",
                 "live_arrays_after_warmup", "live_arrays_at_end", "memory_samples"), List.copyOf(j.keySet()));
