@@ -198,8 +198,10 @@ final class BatchParts implements AutoCloseable {
         }
         List<MultiCropNetwork.Output[]> done = runAll(work, "forward pass");
 
-        NDArray[] outputs = new NDArray[parts];
-        NDArray[] leaves = new NDArray[parts * (patchTokens ? 2 : 1)];
+        // per part: the outputs each part's backward pass starts from, and their leaves in the reassembled batch
+        // (CLS features at [0, parts), patch tokens at [parts, 2 parts))
+        NDArray[] outputs = new NDArray[parts * (patchTokens ? 2 : 1)];
+        NDArray[] leaves = new NDArray[outputs.length];
         NDList studentCls = new NDList(parts);
         NDList teacherCls = new NDList(parts);
         NDList studentPatches = new NDList(parts);
@@ -207,15 +209,14 @@ final class BatchParts implements AutoCloseable {
         for (int p = 0; p < parts; p++) {
             MultiCropNetwork.Output s = done.get(p)[0];
             MultiCropNetwork.Output t = done.get(p)[1];
-            NDArray cls = leaf(s.cls());
-            leaves[p] = cls;
-            studentCls.add(cls);
-            teacherCls.add(t.cls());
             outputs[p] = s.cls();
+            leaves[p] = leaf(s.cls());
+            studentCls.add(leaves[p]);
+            teacherCls.add(t.cls());
             if (patchTokens) {
-                NDArray patches = leaf(s.firstGroupPatchTokens());
-                leaves[parts + p] = patches;
-                studentPatches.add(patches);
+                outputs[parts + p] = s.firstGroupPatchTokens();
+                leaves[parts + p] = leaf(s.firstGroupPatchTokens());
+                studentPatches.add(leaves[parts + p]);
                 teacherPatches.add(t.firstGroupPatchTokens());
             }
         }
@@ -223,14 +224,7 @@ final class BatchParts implements AutoCloseable {
                 patchTokens ? interleave(studentPatches, globalCrops) : null);
         MultiCropNetwork.Output t = new MultiCropNetwork.Output(interleave(teacherCls, globalCrops), null,
                 patchTokens ? interleave(teacherPatches, globalCrops) : null);
-        NDArray[] partOutputs = new NDArray[leaves.length];
-        for (int p = 0; p < parts; p++) {
-            partOutputs[p] = outputs[p];
-            if (patchTokens) {
-                partOutputs[parts + p] = done.get(p)[0].firstGroupPatchTokens();
-            }
-        }
-        return new Forward(s, t, partOutputs, leaves);
+        return new Forward(s, t, outputs, leaves);
     }
 
     /**
@@ -240,7 +234,7 @@ final class BatchParts implements AutoCloseable {
      * @param f the forward pass
      */
     void backward(Forward f) {
-        List<Callable<MultiCropNetwork.Output[]>> work = new ArrayList<>(parts);
+        List<Callable<Void>> work = new ArrayList<>(parts);
         boolean patches = f.leaves.length > parts;
         for (int p = 0; p < parts; p++) {
             int part = p;
