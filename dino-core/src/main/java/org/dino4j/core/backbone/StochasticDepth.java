@@ -137,10 +137,9 @@ public final class StochasticDepth {
         requireRng(rng);
         Shape s = branch.getShape();
         int batch = Math.toIntExact(s.get(0));
-        double keep = 1.0 - rate;
         float[] mask = new float[batch];
         for (int i = 0; i < batch; i++) {
-            mask[i] = Math.floor(keep + rng.nextDouble()) >= 1 ? survivorScale : 0f;
+            mask[i] = drawMask(rng);
         }
         long[] maskShape = new long[s.dimension()];
         java.util.Arrays.fill(maskShape, 1);
@@ -214,7 +213,6 @@ public final class StochasticDepth {
                     + " packed groups needs one SplittableRandom per group, got "
                     + (rngs == null ? "none" : rngs.size()));
         }
-        double keep = 1.0 - rate;
         float[] scale = new float[Math.toIntExact(tokens.getShape().get(0))];
         int row = 0;
         for (int g = 0; g < groups.size(); g++) {
@@ -223,8 +221,7 @@ public final class StochasticDepth {
             PackedSequences.Group group = groups.get(g);
             int length = Math.toIntExact(group.length());
             for (long i = 0; i < group.batch(); i++) {
-                float value = Math.floor(keep + rng.nextDouble()) >= 1 ? survivorScale : 0f;
-                Arrays.fill(scale, row, row + length, value);
+                Arrays.fill(scale, row, row + length, drawMask(rng));
                 row += length;
             }
         }
@@ -243,7 +240,7 @@ public final class StochasticDepth {
      * @return the kept sample indices, ascending
      */
     public long[] subset(int batch, SplittableRandom rng) {
-        int size = Math.max((int) (batch * (1 - rate)), 1);
+        int size = subsetSize(batch, rate);
         int[] order = new int[batch];
         for (int i = 0; i < batch; i++) {
             order[i] = i;
@@ -260,6 +257,23 @@ public final class StochasticDepth {
         }
         Arrays.sort(kept);
         return kept;
+    }
+
+    /**
+     * The number of samples a {@link Mode#SUBSET} branch runs on: {@code max((int) (batch * (1 - rate)), 1)}, the
+     * official subset size.
+     *
+     * @param batch the samples that pass the block together
+     * @param rate the drop probability
+     * @return the subset size, between 1 and {@code batch}
+     */
+    public static int subsetSize(int batch, double rate) {
+        return Math.max((int) (batch * (1 - rate)), 1);
+    }
+
+    // One sample's mask value: one nextDouble() u, kept (1/keep) iff floor(keep + u) >= 1, else 0.
+    private float drawMask(SplittableRandom rng) {
+        return Math.floor(1.0 - rate + rng.nextDouble()) >= 1 ? survivorScale : 0f;
     }
 
     private void requireRng(SplittableRandom rng) {

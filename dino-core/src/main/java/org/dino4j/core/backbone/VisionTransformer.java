@@ -229,9 +229,7 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
         NDList tokens = x.with(norm.forward(x.tokens())).unpack();
         List<BackboneOutput> out = new ArrayList<>(tokens.size());
         for (int g = 0; g < tokens.size(); g++) {
-            NDArray t = tokens.get(g);
-            NDArray registers = registerTokens == null ? null : t.get(registerSlice);
-            out.add(new BackboneOutput(t, t.get(FIRST_TOKEN), t.get(patchSlice), null, registers, preNorm.get(g)));
+            out.add(output(tokens.get(g), null, preNorm.get(g)));
         }
         return out;
     }
@@ -259,7 +257,11 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
         } else {
             preNorm = blocks.get(last).forward(x, training, rng);
         }
-        NDArray tokens = norm.forward(preNorm);
+        return output(norm.forward(preNorm), attention, preNorm);
+    }
+
+    // the parts of the final (normed) tokens [B, 1 + R + N, D]: CLS, registers, patch tokens
+    private BackboneOutput output(NDArray tokens, NDArray attention, NDArray preNorm) {
         NDArray registers = registerTokens == null ? null : tokens.get(registerSlice);
         return new BackboneOutput(tokens, tokens.get(FIRST_TOKEN), tokens.get(patchSlice), attention, registers,
                 preNorm);

@@ -2,18 +2,23 @@ package org.dino4j.core.testing;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
 import org.dino4j.core.io.TensorManifest;
 import org.dino4j.core.io.Tolerance;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.function.IntPredicate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Element-wise comparison against a fixture tensor at the tolerance its manifest states. */
+/**
+ * Element-wise comparison against a fixture tensor at the tolerance its manifest states, and of two models' parameters.
+ */
 public final class ParityAssert {
 
     private ParityAssert() {}
@@ -83,6 +88,22 @@ public final class ParityAssert {
     /** Convenience for scalar checks. */
     public static void assertScalar(Tolerance tol, String what, double actual, double expected) {
         assertMatches(tol, what, new double[] {actual}, new double[] {expected}, i -> false);
+    }
+
+    /**
+     * Asserts two models' parameters agree, name by name: every element within {@code tolerance * max(1, |e|)} of
+     * the expected element e (for two ways of running the same training steps, which differ only by rounding).
+     */
+    public static void assertParametersClose(Map<String, Parameter> expected, Map<String, Parameter> actual,
+                                             float tolerance) {
+        assertEquals(expected.keySet(), actual.keySet(), "parameter names");
+        for (String name : expected.keySet()) {
+            float[] e = expected.get(name).getArray().toFloatArray();
+            float[] a = actual.get(name).getArray().toFloatArray();
+            for (int i = 0; i < e.length; i++) {
+                assertEquals(e[i], a[i], tolerance * Math.max(1f, Math.abs(e[i])), name + " at " + i);
+            }
+        }
     }
 
     /** For messages. */

@@ -125,7 +125,7 @@ public record TrainingFlops(long backboneGlobalCrop, long backboneLocalCrop, lon
                 - patchEmbed);
         double total = patchEmbed;
         for (double rate : StochasticDepth.rates(c.dropPathRate(), c.depth(), c.dropPathUniform())) {
-            int kept = rate > 0 ? Math.max((int) (rows * (1 - rate)), 1) : rows;
+            int kept = rate > 0 ? StochasticDepth.subsetSize(rows, rate) : rows;
             total += (double) block * kept / rows;
         }
         return Math.round(total);

@@ -93,7 +93,7 @@ final class BatchParts implements AutoCloseable {
             return true;
         }
         int size = batch / parts;
-        for (int groupCrops : groupSizes(crops)) {
+        for (int groupCrops : MultiCropNetwork.resolutionGroups(crops)) {
             for (double rate : vit.config().dropPathRates()) {
                 if (rate <= 0) {
                     continue;
@@ -110,23 +110,7 @@ final class BatchParts implements AutoCloseable {
 
     // the samples a subset-mode branch skips in a group of n
     private static int skipped(int samples, double rate) {
-        return samples - Math.max((int) (samples * (1 - rate)), 1);
-    }
-
-    // the number of crops of each run of equal resolution, as the network batches them
-    private static List<Integer> groupSizes(List<NDArray> crops) {
-        List<Integer> sizes = new ArrayList<>();
-        Shape previous = null;
-        for (NDArray c : crops) {
-            Shape hw = c.getShape().slice(2);
-            if (hw.equals(previous)) {
-                sizes.set(sizes.size() - 1, sizes.get(sizes.size() - 1) + 1);
-            } else {
-                sizes.add(1);
-            }
-            previous = hw;
-        }
-        return sizes;
+        return samples - StochasticDepth.subsetSize(samples, rate);
     }
 
     /** The parts' backbone outputs, reassembled, and what their backward passes need. */

@@ -157,12 +157,8 @@ public final class DinoStep implements AutoCloseable {
             MultiCropNetwork.Output s;
             if (batchParts != null && batchParts.applies(student, crops)) {
                 parted = batchParts.forward(student, teacher, crops, globalCrops, masks, objective.ibot(), rng);
-                t = parted.teacher();
-                s = parted.student();
-                t = new MultiCropNetwork.Output(t.cls(), teacher.head().forward(t.cls(), true),
-                        t.firstGroupPatchTokens());
-                s = new MultiCropNetwork.Output(s.cls(), student.head().forward(s.cls(), true),
-                        s.firstGroupPatchTokens());
+                t = teacher.withLogits(parted.teacher(), true);
+                s = student.withLogits(parted.student(), true);
             } else {
                 // The teacher has no trainable parameters, so no graph is recorded for it.
                 t = teacher.forward(globals, null, objective.ibot(), true, null);

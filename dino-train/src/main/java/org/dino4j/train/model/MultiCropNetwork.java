@@ -119,8 +119,18 @@ public final class MultiCropNetwork extends DinoBlock {
      */
     public Output forward(List<NDArray> crops, NDArray firstGroupMasks, boolean wantPatchTokens, boolean training,
                           SplittableRandom rng) {
-        Output b = forwardBackbone(crops, firstGroupMasks, wantPatchTokens, training, rng);
-        return new Output(b.cls(), head.forward(b.cls(), training), b.firstGroupPatchTokens());
+        return withLogits(forwardBackbone(crops, firstGroupMasks, wantPatchTokens, training, rng), training);
+    }
+
+    /**
+     * The head on backbone features: {@code features} with the logits of its CLS features.
+     *
+     * @param features a {@link #forwardBackbone} result (or its parts' features joined in crop-major order)
+     * @param training whether batch statistics are active
+     * @return the same CLS features and patch tokens, with logits [crops*B, K]
+     */
+    public Output withLogits(Output features, boolean training) {
+        return new Output(features.cls(), head.forward(features.cls(), training), features.firstGroupPatchTokens());
     }
 
     /**
@@ -139,12 +149,9 @@ public final class MultiCropNetwork extends DinoBlock {
                                   boolean training, SplittableRandom rng) {
         List<NDArray> batches = new ArrayList<>();
         int start = 0;
-        while (start < crops.size()) {
-            int end = start + 1;
-            while (end < crops.size() && sameResolution(crops.get(start), crops.get(end))) {
-                end++;
-            }
-            batches.add(end - start == 1 ? crops.get(start) : NDArrays.concat(new NDList(crops.subList(start, end)), 0));
+        for (int count : resolutionGroups(crops)) {
+            int end = start + count;
+            batches.add(count == 1 ? crops.get(start) : NDArrays.concat(new NDList(crops.subList(start, end)), 0));
             start = end;
         }
         if (firstGroupMasks != null && !(backbone instanceof VisionTransformer)) {
@@ -185,6 +192,25 @@ public final class MultiCropNetwork extends DinoBlock {
         return new Output(cls, null, patches);
     }
 
+
+    /**
+     * How the network batches crops: the number of crops in each run of consecutive crops with equal height and
+     * width, in order; each run passes the backbone as one batch.
+     *
+     * @param crops each [B, C, H, W]
+     * @return the run lengths, summing to {@code crops.size()}
+     */
+    public static List<Integer> resolutionGroups(List<NDArray> crops) {
+        List<Integer> counts = new ArrayList<>();
+        for (int i = 0; i < crops.size(); i++) {
+            if (i > 0 && sameResolution(crops.get(i - 1), crops.get(i))) {
+                counts.set(counts.size() - 1, counts.get(counts.size() - 1) + 1);
+            } else {
+                counts.add(1);
+            }
+        }
+        return counts;
+    }
 
     private static boolean sameResolution(NDArray a, NDArray b) {
         long[] sa = a.getShape().getShape();

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.dino4j.core.target.SinkhornKnopp;
+import org.dino4j.core.testing.ParityAssert;
 import org.dino4j.train.config.DinoConfig;
 import org.dino4j.train.config.ObjectiveMethod;
 import org.dino4j.train.loop.StepResult;
@@ -83,13 +84,7 @@ class ConfiguredStepTest {
                     assertEquals(la, lb, 1e-5 * Math.abs(la), "loss at iteration " + it);
                 }
             }
-            for (String name : a.student().parameters().keySet()) {
-                float[] wa = a.student().parameters().get(name).getArray().toFloatArray();
-                float[] wb = b.student().parameters().get(name).getArray().toFloatArray();
-                for (int i = 0; i < wa.length; i++) {
-                    assertEquals(wa[i], wb[i], 1e-4f * Math.max(1f, Math.abs(wa[i])), name + " at " + i);
-                }
-            }
+            ParityAssert.assertParametersClose(a.student().parameters(), b.student().parameters(), 1e-4f);
         }
     }
 
