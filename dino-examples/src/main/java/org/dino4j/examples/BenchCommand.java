@@ -285,7 +285,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (r.memory() != null) {
             out.printf(Locale.ROOT, "memory: peak resident (VmHWM) %.0f MiB, resident after the last step (VmRSS) "
-                    + "%.0f MiB%n", r.memory().peakResidentMiB(), r.memory().residentMiB());
+                    + "%.0f MiB; allocator %s%n", r.memory().peakResidentMiB(), r.memory().residentMiB(),
+                    r.allocator());
         } else {
             out.println("memory: n/a (resident memory is read from /proc/self/status on Linux)");
         }
@@ -321,7 +322,8 @@ final class BenchCommand implements Callable<Integer> {
         String heap = String.format(Locale.ROOT, "Java heap committed %.1f MiB",
                 s.javaHeapCommittedBytes() / (1024.0 * 1024.0));
         String malloc = s.nativeHeap() == null ? "malloc n/a" : String.format(Locale.ROOT,
-                "malloc holds %.1f MiB (%.1f in use)", s.nativeHeap().heldBytes() / (1024.0 * 1024.0),
+                "%s holds %.1f MiB (%.1f in use)", s.nativeHeap().allocator(),
+                s.nativeHeap().heldBytes() / (1024.0 * 1024.0),
                 s.nativeHeap().inUseBytes() / (1024.0 * 1024.0));
         return direct(s.directBufferBytes()) + ", " + heap + ", " + malloc;
     }

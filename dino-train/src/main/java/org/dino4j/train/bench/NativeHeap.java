@@ -1,19 +1,28 @@
 package org.dino4j.train.bench;
 
+import com.sun.jna.Function;
+import com.sun.jna.Memory;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Structure;
 import java.util.Optional;
+import org.dino4j.train.loop.NativeRuntime;
 
 /**
- * glibc's own account of its heap ({@code mallinfo2}): how much of what malloc holds is in use and how much is free
- * but kept. The engine's tensors are malloc'd, so this separates a growing live set from a heap that keeps freed
- * blocks (fragmentation), which the resident-memory figure alone cannot.
+ * The C allocator's own account of its heap: how much of what it holds from the system is in use and how much is
+ * free but kept. The engine's tensors are malloc'd, so this separates a growing live set from a heap that keeps
+ * freed blocks (fragmentation), which the resident-memory figure alone cannot.
  *
- * @param heldBytes bytes malloc holds from the system: its arenas plus its mmap'd blocks
- * @param inUseBytes bytes in allocated blocks (arenas and mmap'd)
- * @param freeBytes bytes in free blocks kept in the arenas
+ * <p>Two allocators are understood: gperftools' tcmalloc when the process has it (preloaded, as the {@code ./dino}
+ * launcher does when it is installed; its {@code MallocExtension} figures) and otherwise glibc's
+ * ({@code mallinfo2}).
+ *
+ * @param allocator {@link NativeRuntime#TCMALLOC} or {@link NativeRuntime#GLIBC}
+ * @param heldBytes bytes the allocator holds from the system (glibc: its arenas plus its mmap'd blocks; tcmalloc:
+ *     its heap less what it has returned to the system)
+ * @param inUseBytes bytes in allocated blocks
+ * @param freeBytes bytes held but free (glibc: free blocks kept in the arenas; tcmalloc: free pages and its caches)
  */
-public record NativeHeap(long heldBytes, long inUseBytes, long freeBytes) {
+public record NativeHeap(String allocator, long heldBytes, long inUseBytes, long freeBytes) {
 
     /** The fields of glibc's {@code struct mallinfo2}, in order. */
     @Structure.FieldOrder({"arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
@@ -32,15 +41,45 @@ public record NativeHeap(long heldBytes, long inUseBytes, long freeBytes) {
     }
 
     /**
-     * Reads the figures (all arenas).
+     * Reads the figures of the allocator in use.
      *
-     * @return the figures, or empty where the C library has no {@code mallinfo2} (not glibc 2.33 or later)
+     * @return the figures, or empty where neither tcmalloc nor a glibc with {@code mallinfo2} (2.33 or later) serves
+     *     the process
      */
     public static Optional<NativeHeap> current() {
+        Optional<NativeHeap> tc = tcmalloc();
+        return tc.isPresent() ? tc : glibc();
+    }
+
+    private static Optional<NativeHeap> tcmalloc() {
+        Function property;
+        try {
+            property = NativeLibrary.getProcess().getFunction(NativeRuntime.TCMALLOC_STATISTICS);
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            return Optional.empty();
+        }
+        long heap = read(property, "generic.heap_size");
+        long unmapped = read(property, "tcmalloc.pageheap_unmapped_bytes");
+        long allocated = read(property, "generic.current_allocated_bytes");
+        if (heap < 0 || unmapped < 0 || allocated < 0) {
+            return Optional.empty();
+        }
+        long held = heap - unmapped;
+        return Optional.of(new NativeHeap(NativeRuntime.TCMALLOC, held, allocated, Math.max(0, held - allocated)));
+    }
+
+    private static long read(Function property, String name) {
+        try (Memory value = new Memory(Long.BYTES)) {
+            return property.invokeInt(new Object[] {name, value}) != 0 ? value.getLong(0) : -1;
+        }
+    }
+
+    private static Optional<NativeHeap> glibc() {
         try {
             MallInfo2 m = (MallInfo2) NativeLibrary.getInstance("c").getFunction("mallinfo2")
                     .invoke(MallInfo2.class, new Object[0]);
-            return Optional.of(new NativeHeap(m.arena + m.hblkhd, m.uordblks + m.hblkhd, m.fordblks));
+            return Optional.of(new NativeHeap(NativeRuntime.GLIBC, m.arena + m.hblkhd, m.uordblks + m.hblkhd,
+                    m.fordblks));
         } catch (UnsatisfiedLinkError | RuntimeException e) {
             return Optional.empty();
         }

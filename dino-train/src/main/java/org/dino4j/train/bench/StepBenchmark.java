@@ -52,7 +52,7 @@ public final class StepBenchmark {
      * @param liveArrays native arrays alive in the benchmark's manager
      * @param directBufferBytes memory of the JVM's direct buffers not yet collected, or -1 where not reported
      * @param javaHeapCommittedBytes the Java heap the JVM has committed (part of the resident memory once touched)
-     * @param nativeHeap glibc's heap figures, or null where not available
+     * @param nativeHeap the C allocator's heap figures, or null where not available
      */
     public record MemorySample(int step, long residentKiB, int liveArrays, long directBufferBytes,
                                long javaHeapCommittedBytes, NativeHeap nativeHeap) {}
@@ -70,6 +70,7 @@ public final class StepBenchmark {
      * @param gemm the engine's fp32 GEMM rate, or null when it was not measured
      * @param intraOpThreads intra-op threads of the engine during the run
      * @param batchParts the parts of the batch whose backbones ran in parallel threads (1: the whole batch)
+     * @param allocator the C allocator that served the engine's tensors ({@link NativeRuntime#allocator()})
      * @param memory the process's resident memory after the last step, or null where not reported (not Linux)
      * @param liveArraysAfterWarmup native arrays alive after the warm-up (after the first step without warm-up)
      * @param liveArraysAtEnd native arrays alive after the last step
@@ -79,7 +80,7 @@ public final class StepBenchmark {
      */
     public record Result(String objective, int batchSize, int[] cropSizes, int warmupSteps, double[] stepMillis,
                          double medianMillis, TrainingFlops flops, GemmPeak gemm, int intraOpThreads,
-                         int batchParts, ProcessMemory memory, int liveArraysAfterWarmup, int liveArraysAtEnd,
+                         int batchParts, String allocator, ProcessMemory memory, int liveArraysAfterWarmup, int liveArraysAtEnd,
                          List<MemorySample> memorySamples, OpProfile profile) {
 
         /** Images per second at the median step time. */
@@ -110,6 +111,7 @@ public final class StepBenchmark {
             o.add("crop_sizes", ints(cropSizes));
             o.addProperty("intra_op_threads", intraOpThreads);
             o.addProperty("batch_parts", batchParts);
+            o.addProperty("allocator", allocator);
             o.addProperty("warmup_steps", warmupSteps);
             o.addProperty("steps", stepMillis.length);
             JsonArray steps = new JsonArray();
@@ -288,7 +290,7 @@ public final class StepBenchmark {
             // what the engine reports, which is what the step ran with
             int inUse = JniUtils.getNumThreads();
             return new Result(objective, batch, sizes, warmup, ms, Stats.median(ms), TrainingFlops.of(config), gemm,
-                    inUse, parts, memory, afterWarmup, atEnd, List.copyOf(samples), profile);
+                    inUse, parts, NativeRuntime.allocator(), memory, afterWarmup, atEnd, List.copyOf(samples), profile);
         }
     }
 

@@ -3,6 +3,7 @@ package org.dino4j.train.bench;
 import com.google.gson.JsonObject;
 import org.dino4j.train.config.DinoConfig;
 import org.dino4j.train.eval.TrainingFlops;
+import org.dino4j.train.loop.NativeRuntime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,11 +113,12 @@ class StepBenchmarkTest {
 
         JsonObject j = r.toJson();
 
-        assertEquals(List.of("objective", "batch_size", "crop_sizes", "intra_op_threads", "batch_parts", "warmup_steps",
-                "steps",
+        assertEquals(List.of("objective", "batch_size", "crop_sizes", "intra_op_threads", "batch_parts", "allocator",
+                "warmup_steps", "steps",
                 "step_ms", "median_ms", "images_per_second", "gflop_per_step", "gflop_per_image", "achieved_gflops",
                 "gemm_peak", "mfu", "mfu_vs_median_gemm", "peak_resident_mib", "resident_mib",
                 "live_arrays_after_warmup", "live_arrays_at_end", "memory_samples"), List.copyOf(j.keySet()));
+        assertEquals(NativeRuntime.allocator(), j.get("allocator").getAsString());
         assertEquals(2, j.getAsJsonArray("step_ms").size());
         assertEquals(r.medianMillis(), j.get("median_ms").getAsDouble());
         assertTrue(j.get("gemm_peak").isJsonNull());
