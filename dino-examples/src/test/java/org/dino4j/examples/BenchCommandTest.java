@@ -60,9 +60,9 @@ class BenchCommandTest {
         assertEquals(TINY.size() / 2, file.getAsJsonArray("overrides").size());
         assertTrue(file.getAsJsonObject("environment").get("engine").getAsString().startsWith("PyTorch "));
         JsonObject results = file.getAsJsonObject("results");
-        for (String key : List.of("objective", "batch_size", "crop_sizes", "intra_op_threads", "warmup_steps",
-                "steps", "step_ms", "median_ms", "images_per_second", "gflop_per_step", "gflop_per_image",
-                "achieved_gflops", "gemm_peak", "mfu", "peak_resident_mib", "resident_mib",
+        for (String key : List.of("objective", "batch_size", "crop_sizes", "intra_op_threads", "allocator",
+                "warmup_steps", "steps", "step_ms", "median_ms", "images_per_second", "gflop_per_step",
+                "gflop_per_image", "achieved_gflops", "gemm_peak", "mfu", "peak_resident_mib", "resident_mib",
                 "live_arrays_after_warmup", "live_arrays_at_end", "memory_samples")) {
             assertTrue(results.has(key), key + " missing from " + results);
         }
