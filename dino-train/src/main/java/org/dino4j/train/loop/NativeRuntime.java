@@ -89,7 +89,9 @@ public final class NativeRuntime {
         JniUtils.setNumThreads(n);
         if (!mklHintGiven) {
             mklHintGiven = true;
-            if (MKL_GENERIC_ON_AVX512.equals(mklCodePath())) {
+            String mkl = mklCodePath();
+            LOG.info("Native runtime: {} intra-op thread(s), {} malloc, oneMKL {}", n, allocator(), mkl);
+            if (MKL_GENERIC_ON_AVX512.equals(mkl)) {
                 LOG.info("oneMKL runs its generic kernels on this AMD CPU although it has AVX-512: compile "
                         + "dino-examples/src/main/native/mkl_intel_code_path.c as a shared library and set LD_PRELOAD "
                         + "to it for about 1.8x the matmul rate (the ./dino launcher does this)");
