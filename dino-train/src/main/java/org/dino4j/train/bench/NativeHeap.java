@@ -44,11 +44,14 @@ public record NativeHeap(String allocator, long heldBytes, long inUseBytes, long
      * Reads the figures of the allocator in use.
      *
      * @return the figures, or empty where neither tcmalloc nor a glibc with {@code mallinfo2} (2.33 or later) serves
-     *     the process
+     *     the process (another preloaded allocator, for one)
      */
     public static Optional<NativeHeap> current() {
-        Optional<NativeHeap> tc = tcmalloc();
-        return tc.isPresent() ? tc : glibc();
+        return switch (NativeRuntime.allocator()) {
+            case NativeRuntime.TCMALLOC -> tcmalloc();
+            case NativeRuntime.GLIBC -> glibc();
+            default -> Optional.empty();
+        };
     }
 
     private static Optional<NativeHeap> tcmalloc() {
@@ -58,9 +61,10 @@ public record NativeHeap(String allocator, long heldBytes, long inUseBytes, long
         } catch (UnsatisfiedLinkError | RuntimeException e) {
             return Optional.empty();
         }
+        // the live figure first: read last, it could include blocks taken after the heap's size was read
+        long allocated = read(property, "generic.current_allocated_bytes");
         long heap = read(property, "generic.heap_size");
         long unmapped = read(property, "tcmalloc.pageheap_unmapped_bytes");
-        long allocated = read(property, "generic.current_allocated_bytes");
         if (heap < 0 || unmapped < 0 || allocated < 0) {
             return Optional.empty();
         }

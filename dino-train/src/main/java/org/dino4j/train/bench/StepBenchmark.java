@@ -80,8 +80,8 @@ public final class StepBenchmark {
      */
     public record Result(String objective, int batchSize, int[] cropSizes, int warmupSteps, double[] stepMillis,
                          double medianMillis, TrainingFlops flops, GemmPeak gemm, int intraOpThreads,
-                         int batchParts, String allocator, ProcessMemory memory, int liveArraysAfterWarmup, int liveArraysAtEnd,
-                         List<MemorySample> memorySamples, OpProfile profile) {
+                         int batchParts, String allocator, ProcessMemory memory, int liveArraysAfterWarmup,
+                         int liveArraysAtEnd, List<MemorySample> memorySamples, OpProfile profile) {
 
         /** Images per second at the median step time. */
         public double imagesPerSecond() {

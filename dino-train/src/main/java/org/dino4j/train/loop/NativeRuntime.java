@@ -23,10 +23,11 @@ import java.util.Locale;
  *       (measured on the 2-core reference machine: fmnist-tiny step 1.98 s -&gt; 1.42 s). Skipped when the user set
  *       {@code MALLOC_MMAP_THRESHOLD_} or {@code MALLOC_TRIM_THRESHOLD_} (glibc reads those itself). Even so glibc
  *       keeps taking memory for a few hundred steps as its heap fragments (+31 MiB, 1.6%, by step 500 on
- *       bench-small); gperftools' tcmalloc does not (flat within a few MiB from step 50 to 2,000, and 137 MiB
- *       smaller, at the same step time). Only a preloaded tcmalloc replaces malloc: the {@code ./dino} launcher
- *       preloads it when it is installed (Debian: {@code libtcmalloc-minimal4}), and a process started otherwise gets
- *       a log line saying how ({@link #allocator()}). Under tcmalloc the glibc settings are not applied.</li>
+ *       bench-small); gperftools' tcmalloc does not (+1.7 MiB from step 100 to 2,000, none of it the allocator's,
+ *       and about 150 MiB smaller, at the same step time). Only a preloaded tcmalloc replaces malloc: the
+ *       {@code ./dino} launcher preloads it when it is installed (Debian: {@code libtcmalloc-minimal4}), and a process
+ *       started otherwise gets a log line saying how ({@link #allocator()}). The glibc settings are applied only
+ *       under glibc.</li>
  *   <li><b>OpenMP waiting</b>: libgomp's idle threads spin for about 3 ms by default before they sleep, taking the
  *       cores from the data loader and from the operator that runs next; {@code OMP_WAIT_POLICY=PASSIVE} alone makes
  *       them sleep at once (fmnist-tiny 1.42 s -&gt; 1.26 s on the same machine), which in turn costs a futex
@@ -65,6 +66,8 @@ public final class NativeRuntime {
     public static final String TCMALLOC = "tcmalloc";
     /** The GNU C library's malloc. */
     public static final String GLIBC = "glibc";
+    /** Another preloaded allocator (jemalloc, mimalloc, ...), whose figures dino4j does not read. */
+    public static final String OTHER = "other";
     /** tcmalloc's C entry point for its statistics ({@code MallocExtension_GetNumericProperty}). */
     public static final String TCMALLOC_STATISTICS = "MallocExtension_GetNumericProperty";
 
@@ -146,8 +149,10 @@ public final class NativeRuntime {
     }
 
     /**
-     * The allocator that serves the engine's tensors: {@value #TCMALLOC} when it is loaded into the process (only a
-     * preloaded one replaces malloc), {@value #GLIBC} otherwise.
+     * The allocator that serves the engine's tensors, as far as it can be told from inside the process:
+     * {@value #TCMALLOC} when tcmalloc's symbols are visible in it (as a preloaded tcmalloc's are; only a preloaded
+     * one replaces malloc), {@value #OTHER} when {@code LD_PRELOAD} names another allocator (a file name containing
+     * "malloc"), {@value #GLIBC} otherwise.
      *
      * @return the allocator's name
      */
@@ -156,16 +161,38 @@ public final class NativeRuntime {
             NativeLibrary.getProcess().getFunction(TCMALLOC_STATISTICS);
             return TCMALLOC;
         } catch (UnsatisfiedLinkError | RuntimeException e) {
-            return GLIBC;
+            return preloadsAnAllocator(System.getenv("LD_PRELOAD")) ? OTHER : GLIBC;
         }
     }
 
+    /**
+     * Whether an {@code LD_PRELOAD} value names an allocator: a library whose file name contains "malloc"
+     * (libtcmalloc, libjemalloc, libmimalloc, ...).
+     *
+     * @param preload the variable's value, or null
+     * @return true if one of its entries (separated by colons or spaces) is such a library
+     */
+    static boolean preloadsAnAllocator(String preload) {
+        if (preload == null) {
+            return false;
+        }
+        for (String entry : preload.split("[: ]+")) {
+            String name = entry.substring(entry.lastIndexOf('/') + 1);
+            if (name.contains("malloc")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void tuneAllocator() {
-        if (TCMALLOC.equals(allocator())) {
-            LOG.debug("tcmalloc serves malloc: glibc's allocator settings not applied");
+        String allocator = allocator();
+        if (!GLIBC.equals(allocator)) {
+            LOG.debug("{} serves malloc: glibc's allocator settings not applied", allocator);
             return;
         }
-        if (isLinux()) {
+        // the ./dino launcher's DINO_ALLOCATOR=glibc is a choice: no hint then
+        if (isLinux() && !GLIBC.equals(System.getenv("DINO_ALLOCATOR"))) {
             LOG.info("glibc's malloc serves the engine's tensors: resident memory grows by a few percent over the "
                     + "first hundreds of steps as its heap fragments; preload tcmalloc (LD_PRELOAD=libtcmalloc_"
                     + "minimal.so.4, Debian package libtcmalloc-minimal4) for flat memory (the ./dino launcher does "
