@@ -236,9 +236,8 @@ public final class DinoStep implements AutoCloseable {
      * result differs from the whole batch's only by float rounding, except that with stochastic depth each part draws
      * its drop decisions from its own split of the step's generator (the same distribution, other draws; DINOv2's
      * subset mode splits only where the parts skip as many samples per branch as the whole batch would, up to one per
-     * part). The number of
-     * parts is part of what makes a run reproducible. Batches that do not divide into the parts, and
-     * backbones other than a ViT, still run whole.
+     * part). The number of parts is part of what makes a run reproducible. Batches that do not divide into the
+     * parts, and backbones other than a ViT, still run whole.
      *
      * @param parts the number of parts; 1 turns it off
      * @return this step

@@ -2,10 +2,10 @@ package org.dino4j.train.loop;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.pytorch.jni.JniUtils;
-import org.dino4j.core.backbone.VisionTransformer;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import org.dino4j.core.backbone.VisionTransformer;
 import org.dino4j.core.target.TeacherTargets;
 import org.dino4j.train.objective.Objective;
 import org.dino4j.core.schedule.CosineSchedule;
@@ -156,12 +156,12 @@ public final class DinoTrainer implements AutoCloseable {
                 KernelChoice.foreach(config.run()));
         this.teacherUpdate = TeacherUpdate.of(config.teacher().update(), schedules.momentum(),
                 KernelChoice.foreach(config.run()));
+        int threads = JniUtils.getNumThreads();
         this.step = new DinoStep(student, teacher, objective, optimizer, teacherUpdate, schedules, 2,
                 config.optim().clipGrad(), config.optim().freezeLastLayer(), config.seed())
-                .useBatchParts(config.run().resolvedBatchParts(JniUtils.getNumThreads()));
+                .useBatchParts(config.run().resolvedBatchParts(threads));
         int parts = step.batchParts();
         if (parts > 1 && student.backbone() instanceof VisionTransformer) {
-            int threads = JniUtils.getNumThreads();
             if (batch % parts != 0) {
                 LOG.warn("run.batch_parts {} does not divide the batch size {}: every step runs whole; use a batch"
                         + " size that is a multiple of {}", parts, batch, parts);

@@ -192,7 +192,6 @@ public final class MultiCropNetwork extends DinoBlock {
         return new Output(cls, null, patches);
     }
 
-
     /**
      * How the network batches crops: the number of crops in each run of consecutive crops with equal height and
      * width, in order; each run passes the backbone as one batch.

@@ -10,6 +10,7 @@ import org.dino4j.core.head.DinoHead;
 import org.dino4j.train.model.MultiCropNetwork;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,13 +22,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BatchPartsTest {
 
     private static MultiCropNetwork vit(double rate, StochasticDepth.Mode mode) {
-        return new MultiCropNetwork(VisionTransformer.builder().setPatchSize(4).setEmbedDim(16).setDepth(2).optDropPathUniform(true)
-                .setNumHeads(2).optImageSize(8).optDropPathRate(rate).optDropPathMode(mode).build(),
+        return new MultiCropNetwork(VisionTransformer.builder().setPatchSize(4).setEmbedDim(16).setDepth(2)
+                .optDropPathUniform(true).setNumHeads(2).optImageSize(8).optDropPathRate(rate).optDropPathMode(mode)
+                .build(),
                 DinoHead.builder().setInDim(16).setOutDim(8).optHiddenDim(8).optBottleneckDim(4).build());
     }
 
     private static List<NDArray> crops(NDManager m, int batch, int global, int local) {
-        List<NDArray> out = new java.util.ArrayList<>();
+        List<NDArray> out = new ArrayList<>();
         for (int c = 0; c < global + local; c++) {
             int side = c < global ? 8 : 4;
             out.add(m.zeros(new Shape(batch, 3, side, side)));
