@@ -72,6 +72,10 @@ final class InfoCommand implements Callable<Integer> {
         row(sb, "teacher forward per image", gflop(f.teacherForwardPerImage()) + "   (2 global crops)");
         row(sb, "training per image", gflop(f.perImage()) + "   (3 x student forward + teacher forward)");
         row(sb, "training per step", gflop(f.perStep()) + "   (batch " + f.batchSize() + ")");
+        if (f.modelPerImage() != f.perImage()) {
+            row(sb, "model per step", gflop(f.modelPerStep()) + "   (every token through every block; the step"
+                    + " skips what the objective does not use)");
+        }
         return sb.toString();
     }
 

@@ -62,7 +62,8 @@ class BenchCommandTest {
         JsonObject results = file.getAsJsonObject("results");
         for (String key : List.of("objective", "batch_size", "crop_sizes", "intra_op_threads", "allocator",
                 "warmup_steps", "steps", "step_ms", "median_ms", "images_per_second", "gflop_per_step",
-                "gflop_per_image", "achieved_gflops", "gemm_peak", "mfu", "peak_resident_mib", "resident_mib",
+                "gflop_per_image", "achieved_gflops", "model_gflop_per_step", "gemm_peak", "mfu", "model_mfu",
+                "peak_resident_mib", "resident_mib",
                 "live_arrays_after_warmup", "live_arrays_at_end", "memory_samples")) {
             assertTrue(results.has(key), key + " missing from " + results);
         }
@@ -72,6 +73,8 @@ class BenchCommandTest {
         assertEquals(results.get("achieved_gflops").getAsDouble()
                 / results.getAsJsonObject("gemm_peak").get("best_gflops").getAsDouble(),
                 results.get("mfu").getAsDouble(), 1e-12);
+        assertEquals(results.get("mfu").getAsDouble() * results.get("model_gflop_per_step").getAsDouble()
+                / results.get("gflop_per_step").getAsDouble(), results.get("model_mfu").getAsDouble(), 1e-9);
         assertEquals(results.get("live_arrays_after_warmup").getAsInt(),
                 results.get("live_arrays_at_end").getAsInt());
     }

@@ -3,6 +3,7 @@ package org.dino4j.core.backbone;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -19,6 +20,8 @@ import org.dino4j.core.nn.ReferenceKernels;
  * {@code proj}.
  */
 public final class Attention extends DinoBlock {
+
+    private static final NDIndex FIRST_TOKEN = new NDIndex(":, :1");
 
     /**
      * The attention's result.
@@ -97,6 +100,33 @@ public final class Attention extends DinoBlock {
             heads.add(heads(rows.get(g), group.batch(), group.length(), null));
         }
         return proj.forward(heads.size() == 1 ? heads.get(0) : NDArrays.concat(heads, 0));
+    }
+
+    /**
+     * The attention of the CLS token alone, for a caller that needs only the CLS output of the last block: the
+     * keys and values of every token, the query of token 0 only, and the output projection of that one row. Equal
+     * to row 0 of {@link #forward(NDArray, boolean)} up to the rounding of the smaller products; the other rows'
+     * queries, attention and projection are never computed.
+     *
+     * @param x {@code [B, T, D]} (already layer-normed)
+     * @return {@code [B, 1, D]} the projected output of token 0
+     */
+    public NDArray forwardClassToken(NDArray x) {
+        Shape s = x.getShape();
+        long b = s.get(0);
+        long t = s.get(1);
+        long d = s.get(2);
+        NDIndex queryRows = new NDIndex("0:" + d);
+        NDIndex keyValueRows = new NDIndex(d + ":");
+        NDArray w = value(qkv.weight(), x);
+        NDArray bias = qkv.bias() == null ? null : value(qkv.bias(), x);
+        NDArray q = kernels().linear(x.get(FIRST_TOKEN), w.get(queryRows),
+                bias == null ? null : bias.get(queryRows));
+        NDArray kv = kernels().linear(x, w.get(keyValueRows), bias == null ? null : bias.get(keyValueRows));
+        NDList parts = kv.reshape(b, t, 2, numHeads, headDim).split(2, 2);
+        NDArray heads = kernels().attention(q.reshape(b, 1, numHeads, headDim).transpose(0, 2, 1, 3),
+                parts.get(0).squeeze(2).transpose(0, 2, 1, 3), parts.get(1).squeeze(2).transpose(0, 2, 1, 3), scale);
+        return proj.forward(heads.transpose(0, 2, 1, 3).reshape(b, 1, d));
     }
 
     // The attention core on the qkv product of b sequences of t tokens ([b, t, 3D] or [b * t, 3D]); returns the

@@ -31,6 +31,22 @@ public interface Backbone {
     BackboneOutput forward(NDArray images, boolean training, SplittableRandom rng);
 
     /**
+     * Runs the backbone for its image features only ({@link BackboneOutput#cls()}), for callers that use nothing
+     * else: the DINO objective, DINOv2's local crops, k-NN features. An implementation may skip work that only the
+     * other outputs need (a ViT computes only the CLS token in its last block); the features equal those of
+     * {@link #forward(NDArray, boolean, SplittableRandom)} up to rounding, with the same stochastic-depth draws.
+     * By default the full forward.
+     *
+     * @param images {@code [B, C, H, W]} images
+     * @param training true for the training forward (stochastic depth active), false for evaluation
+     * @param rng draws the stochastic-depth masks, as in {@link #forward(NDArray, boolean, SplittableRandom)}
+     * @return the features; only {@link BackboneOutput#cls()} is sure to be set
+     */
+    default BackboneOutput forwardClassToken(NDArray images, boolean training, SplittableRandom rng) {
+        return forward(images, training, rng);
+    }
+
+    /**
      * Runs the backbone for evaluation.
      *
      * @param images {@code [B, C, H, W]} images

@@ -45,7 +45,8 @@ public record BackboneOutput(NDArray tokens, NDArray cls, NDArray patchTokens, N
     }
 
     /**
-     * The features of a backbone that has no tokens (a CNN): pooled features only.
+     * The image features alone: those of a backbone that has no tokens (a CNN), or of a forward that computed
+     * nothing else ({@link Backbone#forwardClassToken}).
      *
      * @param pooled {@code [B, D]} the image features
      * @return an output with only {@code cls} set

@@ -161,25 +161,49 @@ public final class StochasticDepth {
      * @return {@code [B, ...]}
      */
     public NDArray addResidual(NDArray x, UnaryOperator<NDArray> branch, boolean training, SplittableRandom rng) {
+        return addResidual(x, x, branch, training, rng);
+    }
+
+    /**
+     * {@code base + drop(branch(input))}: {@link #addResidual(NDArray, UnaryOperator, boolean, SplittableRandom)}
+     * for a branch that reads more of each sample than it updates, such as the CLS token's attention over all
+     * tokens ({@link TransformerBlock#forwardClassToken}). Both arrays hold the same samples along their first
+     * axis; in {@link Mode#SUBSET} the branch sees the drawn samples' rows of {@code input} and its output updates
+     * the same rows of {@code base}. The draws are those of the one-array form for the same batch size.
+     *
+     * @param base {@code [B, ...]} the residual stream that is updated
+     * @param input {@code [B, ...]} what the branch reads
+     * @param branch the residual branch, per sample ({@code input [b, ...] -> [b, ...]} shaped as {@code base})
+     * @param training false adds the whole branch
+     * @param rng draws the mask or the subset; required when training with a non-zero rate
+     * @return {@code [B, ...]} shaped as {@code base}
+     */
+    public NDArray addResidual(NDArray base, NDArray input, UnaryOperator<NDArray> branch, boolean training,
+                               SplittableRandom rng) {
         if (mode == Mode.MASK || !training || rate == 0) {
-            return x.add(apply(branch.apply(x), training, rng));
+            return base.add(apply(branch.apply(input), training, rng));
         }
         requireRng(rng);
-        Shape s = x.getShape();
+        Shape s = base.getShape();
         int batch = Math.toIntExact(s.get(0));
         long[] kept = subset(batch, rng);
         int n = kept.length;
         // Rows move through a [B, rest] view with gather / scatter and a row index broadcast (not copied) over the
         // row: their backward passes are scatter-add and gather, parallel kernels, where advanced indexing's
         // backward (index_put with accumulation) runs serially on the CPU and cost more than the saved compute.
-        NDArray flat = x.reshape(new Shape(batch, -1));
-        long rowLength = flat.getShape().get(1);
-        NDArray rows = x.getManager().create(kept, new Shape(n, 1)).toDevice(x.getDevice(), false)
-                .broadcast(new Shape(n, rowLength));
-        NDArray input = flat.gather(rows, 0);
-        NDArray out = branch.apply(input.reshape(new Shape(n).addAll(s.slice(1)))).reshape(new Shape(n, rowLength));
-        // x[kept] + (B / subset) * branch(x[kept]) replaces the kept rows; the others pass through (index_add)
-        NDArray updated = input.add(out.mul(DinoBlock.constant(out, (float) ((double) batch / n))));
+        NDArray index = base.getManager().create(kept, new Shape(n, 1)).toDevice(base.getDevice(), false);
+        NDArray flat = base.reshape(new Shape(batch, -1));
+        NDArray rows = index.broadcast(new Shape(n, flat.getShape().get(1)));
+        NDArray baseRows = flat.gather(rows, 0);
+        NDArray branchInput = baseRows;
+        if (input != base) {
+            NDArray flatInput = input.reshape(new Shape(batch, -1));
+            branchInput = flatInput.gather(index.broadcast(new Shape(n, flatInput.getShape().get(1))), 0);
+        }
+        Shape inputShape = new Shape(n).addAll(input.getShape().slice(1));
+        NDArray out = branch.apply(branchInput.reshape(inputShape)).reshape(rows.getShape());
+        // base[kept] + (B / subset) * branch(input[kept]) replaces the kept rows; the others pass through (index_add)
+        NDArray updated = baseRows.add(out.mul(DinoBlock.constant(out, (float) ((double) batch / n))));
         return flat.scatter(rows, updated, 0).reshape(s);
     }
 

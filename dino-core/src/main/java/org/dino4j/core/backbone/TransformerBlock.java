@@ -2,6 +2,7 @@ package org.dino4j.core.backbone;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -22,6 +23,8 @@ import java.util.function.UnaryOperator;
  * feed-forward may be {@link SwiGluFfn} instead of {@link Mlp} (still under the name {@code mlp}).
  */
 public final class TransformerBlock extends DinoBlock {
+
+    private static final NDIndex FIRST_TOKEN = new NDIndex(":, :1");
 
     /**
      * A block's result with its attention.
@@ -125,6 +128,29 @@ public final class TransformerBlock extends DinoBlock {
      */
     public Output forwardWithAttention(NDArray x, boolean training, SplittableRandom rng) {
         return run(x, training, rng, true);
+    }
+
+    /**
+     * The block's output for the CLS token alone, {@code forward(x, training, rng)[:, :1]} up to the rounding of the
+     * smaller products: what a caller needs of the last block when only the CLS feature is used (DINO's objective,
+     * every local crop of DINOv2's, k-NN features). The CLS token attends to every token as before; the other
+     * tokens' queries, attention, projection and feed-forward are not computed, which on a ViT-S/16 at 224 saves
+     * about 85% of the block. Stochastic depth draws exactly what {@link #forward} draws for the same batch.
+     *
+     * @param x {@code [B, T, D]} the block's input, CLS at token 0
+     * @param training whether stochastic depth is active
+     * @param rng draws the drop-path masks (may be null unless training with a non-zero rate)
+     * @return {@code [B, 1, D]}
+     */
+    public NDArray forwardClassToken(NDArray x, boolean training, SplittableRandom rng) {
+        NDArray h = dropPath.addResidual(x.get(FIRST_TOKEN), x, in -> {
+            NDArray a = attn.forwardClassToken(norm1.forward(in));
+            return ls1 == null ? a : ls1.forward(a);
+        }, training, rng);
+        return dropPath.addResidual(h, in -> {
+            NDArray f = mlp.forward(norm2.forward(in));
+            return ls2 == null ? f : ls2.forward(f);
+        }, training, rng);
     }
 
     /**

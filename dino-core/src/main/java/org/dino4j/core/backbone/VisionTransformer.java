@@ -173,6 +173,25 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
         return run(images, masks, training, rng, false);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Every block but the last runs on all tokens; the last computes the CLS token alone
+     * ({@link TransformerBlock#forwardClassToken}), then the final norm. The result has only
+     * {@link BackboneOutput#cls()}.
+     */
+    @Override
+    public BackboneOutput forwardClassToken(NDArray images, boolean training, SplittableRandom rng) {
+        requireRng(training, rng);
+        NDArray x = prepareTokens(images, null);
+        int last = blocks.size() - 1;
+        for (int i = 0; i < last; i++) {
+            x = blocks.get(i).forward(x, training, rng);
+        }
+        NDArray cls = norm.forward(blocks.get(last).forwardClassToken(x, training, rng));
+        return BackboneOutput.pooled(cls.reshape(cls.getShape().get(0), config.embedDim()));
+    }
+
     /** {@inheritDoc} */
     @Override
     public BackboneOutput forwardWithAttention(NDArray images) {
@@ -236,11 +255,7 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
 
     private BackboneOutput run(NDArray images, NDArray masks, boolean training, SplittableRandom rng,
                                boolean keepAttention) {
-        if (training && stochasticDepth && rng == null) {
-            throw new IllegalArgumentException("training with drop path rate " + config.dropPathRate()
-                    + " needs a SplittableRandom to draw the per-sample keep masks; pass one (e.g. new"
-                    + " SplittableRandom(seed)), or use forward(images) for evaluation");
-        }
+        requireRng(training, rng);
         NDArray x = prepareTokens(images, masks);
         NDArray attention = null;
         int last = blocks.size() - 1;
@@ -258,6 +273,14 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
             preNorm = blocks.get(last).forward(x, training, rng);
         }
         return output(norm.forward(preNorm), attention, preNorm);
+    }
+
+    private void requireRng(boolean training, SplittableRandom rng) {
+        if (training && stochasticDepth && rng == null) {
+            throw new IllegalArgumentException("training with drop path rate " + config.dropPathRate()
+                    + " needs a SplittableRandom to draw the per-sample keep masks; pass one (e.g. new"
+                    + " SplittableRandom(seed)), or use forward(images) for evaluation");
+        }
     }
 
     // the parts of the final (normed) tokens [B, 1 + R + N, D]: CLS, registers, patch tokens

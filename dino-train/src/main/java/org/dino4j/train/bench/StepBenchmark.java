@@ -98,9 +98,26 @@ public final class StepBenchmark {
             return gflopPerStep() / (medianMillis / 1000);
         }
 
-        /** Model FLOP utilisation: achieved rate over the measured GEMM rate; NaN without a GEMM measurement. */
+        /**
+         * FLOP utilisation: the rate of the products the step runs over the measured GEMM rate; NaN without a GEMM
+         * measurement.
+         */
         public double mfu() {
             return gemm == null ? Double.NaN : achievedGflops() / gemm.bestGflops();
+        }
+
+        /** The model's GFLOP per step: every token through every block ({@link TrainingFlops#modelPerStep}). */
+        public double modelGflopPerStep() {
+            return flops.modelPerStep() / 1e9;
+        }
+
+        /**
+         * Model FLOP utilisation in the usual sense: the model's FLOP per step over the median step time, over the
+         * measured GEMM rate (above {@link #mfu} where the step skips work the objective does not use); NaN without
+         * a GEMM measurement.
+         */
+        public double modelMfu() {
+            return gemm == null ? Double.NaN : modelGflopPerStep() / (medianMillis / 1000) / gemm.bestGflops();
         }
 
         /** The figures as JSON, snake_case keys; figures that were not measured are null. */
@@ -124,6 +141,7 @@ public final class StepBenchmark {
             o.addProperty("gflop_per_step", gflopPerStep());
             o.addProperty("gflop_per_image", flops.perImage() / 1e9);
             o.addProperty("achieved_gflops", achievedGflops());
+            o.addProperty("model_gflop_per_step", modelGflopPerStep());
             if (gemm != null) {
                 JsonObject g = new JsonObject();
                 g.addProperty("size", gemm.size());
@@ -137,10 +155,12 @@ public final class StepBenchmark {
                 o.add("gemm_peak", g);
                 o.addProperty("mfu", mfu());
                 o.addProperty("mfu_vs_median_gemm", achievedGflops() / gemm.medianGflops());
+                o.addProperty("model_mfu", modelMfu());
             } else {
                 o.add("gemm_peak", JsonNull.INSTANCE);
                 o.add("mfu", JsonNull.INSTANCE);
                 o.add("mfu_vs_median_gemm", JsonNull.INSTANCE);
+                o.add("model_mfu", JsonNull.INSTANCE);
             }
             if (memory != null) {
                 o.addProperty("peak_resident_mib", memory.peakResidentMiB());

@@ -56,7 +56,7 @@ public final class FeatureExtractor {
                     normalization.apply(buf, off, plane);
                 }
                 NDArray x = staging.upload(scope, 0, buf, new Shape(end - start, 3, first.height(), first.width()));
-                NDArray f = KnnClassifier.l2Normalize(backbone.forward(x).cls());
+                NDArray f = KnnClassifier.l2Normalize(backbone.forwardClassToken(x, false, null).cls());
                 f.attach(manager);
                 chunks.add(f);
             }

@@ -36,7 +36,13 @@ import org.dino4j.train.config.HeadConfig;
  *   per step        = batch size * per image
  * </pre>
  * For {@code bench-small} (global 32 / local 16, patch 4, D 192, depth 6, head 2048 / 256 / 4096, 2 + 6 crops,
- * batch 32) this gives 4.90 GFLOP per image and 156.8 GFLOP per step.
+ * batch 32) this gives 4.90 GFLOP per image and 156.8 GFLOP per step: the model's count
+ * ({@link #modelPerImage}).
+ *
+ * <p>A training step runs less where the objective uses only the CLS feature: the last block then computes the CLS
+ * token alone ({@link #vitClassTokenBlock}; keys and values of every token, everything else of one row), which for
+ * bench-small without iBOT leaves 4.28 GFLOP per image, 137.0 per step ({@link #perImage}, the count the profiler
+ * checks). DINOv2's subset stochastic depth skips the dropped samples' branches as well.
  *
  * @param backboneGlobalCrop FLOP of one backbone forward on a global crop (also the inference cost per image at
  *     the training resolution)
@@ -44,14 +50,18 @@ import org.dino4j.train.config.HeadConfig;
  * @param headPerCrop FLOP of the projection head on one CLS feature
  * @param studentForwardPerImage FLOP of the student's forward pass over all crops of one image (with iBOT, plus
  *     its patch head on the expected number of masked patch tokens; with {@code drop_path_mode: subset}, its blocks
- *     on the expected number of kept samples)
+ *     on the expected number of kept samples; the last block on the CLS token alone where that is all it uses)
  * @param teacherForwardPerImage FLOP of the teacher's forward pass over the global crops of one image (with iBOT,
- *     plus its patch head on the same tokens)
- * @param perImage training FLOP per image (student forward and backward, teacher forward)
+ *     plus its patch head on the same tokens; without iBOT, the last block on the CLS token alone)
+ * @param perImage training FLOP per image (student forward and backward, teacher forward) as the step runs it
+ * @param modelPerImage training FLOP per image of the model: every token of every crop through every block, every
+ *     sample through every branch (the count above with neither the CLS-only last block nor subset stochastic
+ *     depth), the usual basis of model FLOP utilisation
  * @param batchSize images per step
  */
 public record TrainingFlops(long backboneGlobalCrop, long backboneLocalCrop, long headPerCrop,
-                            long studentForwardPerImage, long teacherForwardPerImage, long perImage, int batchSize) {
+                            long studentForwardPerImage, long teacherForwardPerImage, long perImage,
+                            long modelPerImage, int batchSize) {
 
     /** Global crops per image, as in DINO. */
     public static final int GLOBAL_CROPS = 2;
@@ -63,72 +73,110 @@ public record TrainingFlops(long backboneGlobalCrop, long backboneLocalCrop, lon
         return perImage * batchSize;
     }
 
+    /** The model's training FLOP per optimisation step (see {@link #modelPerImage}). */
+    public long modelPerStep() {
+        return modelPerImage * batchSize;
+    }
+
     /**
-     * The cost of training with a configuration: with iBOT the patch head on the expected masked tokens, with
-     * {@code drop_path_mode: subset} the student's blocks on the expected kept samples.
+     * The cost of training with a configuration, as the step runs it: with iBOT the patch head on the expected
+     * masked tokens; with {@code drop_path_mode: subset} the student's blocks on the expected kept samples; and the
+     * last block of a ViT on the CLS token alone wherever the patch tokens are not used
+     * ({@link org.dino4j.core.backbone.Backbone#forwardClassToken}: the teacher's and the student's crops without
+     * iBOT, the student's local crops with it; not in a sequence-packed pass). {@link #modelPerImage} keeps the
+     * count of every token through every block.
      *
      * @param config a resolved configuration
      * @return its FLOP counts
      */
     public static TrainingFlops of(DinoConfig config) {
-        TrainingFlops base = of(config.model().backbone(), config.model().head(), config.crops(),
-                config.optim().batchSize());
         BackboneConfig backbone = config.model().backbone();
+        CropsConfig crops = config.crops();
+        int batch = config.optim().batchSize();
+        TrainingFlops base = of(backbone, config.model().head(), crops, batch);
         if (backbone.type() != BackboneType.VIT) {
             return base;
         }
-        long student = base.studentForwardPerImage();
-        long teacher = base.teacherForwardPerImage();
-        if (backbone.dropPathMode() == DropPathMode.SUBSET && backbone.dropPathRate() > 0) {
-            // the student's branches run only on the kept samples of each crop group (the teacher has no drop path)
-            int batch = config.optim().batchSize();
-            CropsConfig crops = config.crops();
-            student -= GLOBAL_CROPS * (base.backboneGlobalCrop()
-                    - vitStudentForward(backbone, crops.globalSize(), GLOBAL_CROPS * batch));
-            if (crops.localCount() > 0) {
-                student -= (long) crops.localCount() * (base.backboneLocalCrop()
-                        - vitStudentForward(backbone, crops.localSize(), crops.localCount() * batch));
-            }
-        }
-        if (config.objective().ibotEnabled()) {
+        long patchHead = 0;
+        boolean ibot = config.objective().ibotEnabled();
+        if (ibot) {
             // iBOT: the patch head runs on the masked patch tokens of the global crops, in the student (forward and
             // backward) and in the teacher (forward). Expected count per image: the masked share of the global
             // crops times the patches per crop times the mean mask ratio (the masks draw their ratios evenly over
             // the range).
-            int side = config.crops().globalSize() / backbone.patchSize();
+            int side = crops.globalSize() / backbone.patchSize();
             double masked = GLOBAL_CROPS * config.objective().maskShare() * side * side
                     * (config.objective().maskRatio().min() + config.objective().maskRatio().max()) / 2;
-            long patchHead = Math.round(masked * dinoHeadForward(config.model().head(), backbone.featureDim()));
-            student += patchHead;
-            teacher += patchHead;
+            patchHead = Math.round(masked * dinoHeadForward(config.model().head(), backbone.featureDim()));
         }
-        return new TrainingFlops(base.backboneGlobalCrop(), base.backboneLocalCrop(), base.headPerCrop(), student,
-                teacher, FORWARD_BACKWARD * student + teacher, base.batchSize());
+        boolean subset = backbone.dropPathMode() == DropPathMode.SUBSET && backbone.dropPathRate() > 0;
+        // the student packs its crop groups into one pass when asked to and able to (MultiCropNetwork)
+        boolean packed = config.model().sequencePacking() && crops.localCount() > 0 && !subset;
+        long h = base.headPerCrop();
+        // the teacher sees the global crops without stochastic depth; it needs their patch tokens only for iBOT
+        long teacher = GLOBAL_CROPS * (vitForward(backbone, crops.globalSize(), GLOBAL_CROPS * batch, false, !ibot)
+                + h) + patchHead;
+        long student = GLOBAL_CROPS * (vitForward(backbone, crops.globalSize(), GLOBAL_CROPS * batch, subset,
+                !ibot && !packed) + h) + patchHead;
+        if (crops.localCount() > 0) {
+            student += (long) crops.localCount() * (vitForward(backbone, crops.localSize(),
+                    crops.localCount() * batch, subset, !packed) + h);
+        }
+        long model = FORWARD_BACKWARD * (base.studentForwardPerImage() + patchHead) + base.teacherForwardPerImage()
+                + patchHead;
+        return new TrainingFlops(base.backboneGlobalCrop(), base.backboneLocalCrop(), h, student, teacher,
+                FORWARD_BACKWARD * student + teacher, model, batch);
     }
 
     /**
-     * FLOP of one crop's ViT forward in the student when stochastic depth runs each block's branches only on the
-     * kept samples ({@code drop_path_mode: subset}): block i, at rate r_i, runs on
-     * {@code max((int) (rows * (1 - r_i)), 1)} of the {@code rows} samples of the crop group, per crop on average.
+     * FLOP of one crop's ViT forward as a training step runs it, per crop on average.
      *
      * @param c the backbone architecture
      * @param side the crop side
      * @param rows the samples of the crop group that passes the backbone together (crops of that size x batch)
+     * @param subset whether stochastic depth runs each block's branches only on the kept samples
+     *     ({@code drop_path_mode: subset}): block i, at rate r_i, on {@code max((int) (rows * (1 - r_i)), 1)} of the
+     *     {@code rows} samples
+     * @param classTokenOnly whether the last block computes the CLS token alone
+     *     ({@link #vitClassTokenBlock})
      * @return the expected FLOP of the matrix products per crop
      */
-    public static long vitStudentForward(BackboneConfig c, int side, int rows) {
+    public static long vitForward(BackboneConfig c, int side, int rows, boolean subset, boolean classTokenOnly) {
         if (rows < 1) {
             throw new IllegalArgumentException("a crop group has at least one sample, got " + rows + " rows");
         }
-        long patchEmbed = vitForward(side, c.patchSize(), 3, c.embedDim(), 0, (int) (c.embedDim() * c.mlpRatio()));
-        long block = (vitForward(side, c.patchSize(), 3, c.embedDim(), 1, (int) (c.embedDim() * c.mlpRatio()))
-                - patchEmbed);
+        int hidden = (int) (c.embedDim() * c.mlpRatio());
+        long patchEmbed = vitForward(side, c.patchSize(), 3, c.embedDim(), 0, hidden);
+        long block = vitForward(side, c.patchSize(), 3, c.embedDim(), 1, hidden) - patchEmbed;
+        double[] rates = StochasticDepth.rates(c.dropPathRate(), c.depth(), c.dropPathUniform());
         double total = patchEmbed;
-        for (double rate : StochasticDepth.rates(c.dropPathRate(), c.depth(), c.dropPathUniform())) {
-            int kept = rate > 0 ? StochasticDepth.subsetSize(rows, rate) : rows;
-            total += (double) block * kept / rows;
+        for (int i = 0; i < rates.length; i++) {
+            int kept = subset && rates[i] > 0 ? StochasticDepth.subsetSize(rows, rates[i]) : rows;
+            long cost = classTokenOnly && i == rates.length - 1
+                    ? vitClassTokenBlock(side, c.patchSize(), c.embedDim(), hidden) : block;
+            total += (double) cost * kept / rows;
         }
         return Math.round(total);
+    }
+
+    /**
+     * FLOP of a ViT block that computes the CLS token alone (the last block when only the CLS feature is used):
+     * keys and values of all T tokens, the CLS query, its scores and weighted values, and the projection and MLP
+     * of that one row.
+     *
+     * @param side image side s, a multiple of {@code patch}
+     * @param patch patch side p
+     * @param dim token width D
+     * @param mlpHidden MLP hidden width H
+     * @return {@code 2 * (T*D*2D + D*D + 2*T*D + D*D + 2*D*H)}
+     */
+    public static long vitClassTokenBlock(int side, int patch, int dim, int mlpHidden) {
+        if (side % patch != 0) {
+            throw new IllegalArgumentException("image side " + side + " is not a multiple of the patch size " + patch);
+        }
+        long t = (long) (side / patch) * (side / patch) + 1;
+        long d = dim;
+        return 2 * (t * d * 2 * d + d * d + 2 * t * d + d * d + 2 * d * mlpHidden);
     }
 
     /**
@@ -146,7 +194,8 @@ public record TrainingFlops(long backboneGlobalCrop, long backboneLocalCrop, lon
         long h = dinoHeadForward(head, backbone.featureDim());
         long student = GLOBAL_CROPS * (global + h) + (long) crops.localCount() * (local + h);
         long teacher = GLOBAL_CROPS * (global + h);
-        return new TrainingFlops(global, local, h, student, teacher, FORWARD_BACKWARD * student + teacher, batchSize);
+        long perImage = FORWARD_BACKWARD * student + teacher;
+        return new TrainingFlops(global, local, h, student, teacher, perImage, perImage, batchSize);
     }
 
     /**

@@ -171,9 +171,15 @@ public final class MultiCropNetwork extends DinoBlock {
         } else {
             outs = new ArrayList<>(batches.size());
             for (int g = 0; g < batches.size(); g++) {
-                outs.add(g == 0 && firstGroupMasks != null
-                        ? ((VisionTransformer) backbone).forward(batches.get(g), firstGroupMasks, training, rngs.get(g))
-                        : backbone.forward(batches.get(g), training, rngs.get(g)));
+                if (g == 0 && firstGroupMasks != null) {
+                    outs.add(((VisionTransformer) backbone).forward(batches.get(g), firstGroupMasks, training,
+                            rngs.get(g)));
+                } else if (g == 0 && wantPatchTokens) {
+                    outs.add(backbone.forward(batches.get(g), training, rngs.get(g)));
+                } else {
+                    // only the CLS features are used: the backbone may skip the rest of its last block
+                    outs.add(backbone.forwardClassToken(batches.get(g), training, rngs.get(g)));
+                }
             }
         }
         NDArray patches = null;

@@ -116,14 +116,18 @@ class StepBenchmarkTest {
         assertEquals(List.of("objective", "batch_size", "crop_sizes", "intra_op_threads", "batch_parts", "allocator",
                 "warmup_steps", "steps",
                 "step_ms", "median_ms", "images_per_second", "gflop_per_step", "gflop_per_image", "achieved_gflops",
-                "gemm_peak", "mfu", "mfu_vs_median_gemm", "peak_resident_mib", "resident_mib",
+                "model_gflop_per_step", "gemm_peak", "mfu", "mfu_vs_median_gemm", "model_mfu", "peak_resident_mib", "resident_mib",
                 "live_arrays_after_warmup", "live_arrays_at_end", "memory_samples"), List.copyOf(j.keySet()));
         assertEquals(NativeRuntime.allocator(), j.get("allocator").getAsString());
         assertEquals(2, j.getAsJsonArray("step_ms").size());
         assertEquals(r.medianMillis(), j.get("median_ms").getAsDouble());
         assertTrue(j.get("gemm_peak").isJsonNull());
         assertTrue(j.get("mfu").isJsonNull());
+        assertTrue(j.get("model_mfu").isJsonNull());
         assertTrue(Double.isNaN(r.mfu()));
+        // the tiny DINO configuration computes only the CLS token in its last block
+        assertTrue(r.modelGflopPerStep() > r.gflopPerStep());
+        assertEquals(r.modelGflopPerStep(), j.get("model_gflop_per_step").getAsDouble());
         assertEquals(2, j.getAsJsonArray("memory_samples").size());
         JsonObject sample = j.getAsJsonArray("memory_samples").get(1).getAsJsonObject();
         assertEquals(List.of("step", "resident_mib", "live_arrays", "direct_buffers_mib", "java_heap_committed_mib",

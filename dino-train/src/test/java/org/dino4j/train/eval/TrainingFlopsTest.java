@@ -1,5 +1,6 @@
 package org.dino4j.train.eval;
 
+import org.dino4j.train.config.BackboneConfig;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainingFlopsTest {
 
@@ -33,13 +35,50 @@ class TrainingFlopsTest {
     void benchSmallCostsAbout157GflopPerStepAndFivePerImage() {
         TrainingFlops f = TrainingFlops.of(benchSmall());
 
-        assertEquals(156.7e9, f.perStep(), 0.1e9);
-        assertEquals(4.9e9, f.perImage(), 0.01e9);
-        assertEquals(32 * f.perImage(), f.perStep());
+        assertEquals(156.7e9, f.modelPerStep(), 0.1e9);
+        assertEquals(4.9e9, f.modelPerImage(), 0.01e9);
+        assertEquals(32 * f.modelPerImage(), f.modelPerStep());
+        // the model's count: every token through every block
+        assertEquals(3 * (2 * (f.backboneGlobalCrop() + f.headPerCrop()) + 6 * (f.backboneLocalCrop()
+                + f.headPerCrop())) + 2 * (f.backboneGlobalCrop() + f.headPerCrop()), f.modelPerImage());
+    }
+
+    @Test
+    void theLastBlockComputesTheClassTokenAloneWhenNothingElseIsUsed() {
+        TrainingFlops f = TrainingFlops.of(benchSmall());
+        long globalSaving = TrainingFlops.vitForward(32, 4, 3, 192, 1, 768) - TrainingFlops.vitForward(32, 4, 3, 192,
+                0, 768) - TrainingFlops.vitClassTokenBlock(32, 4, 192, 768);
+        long localSaving = TrainingFlops.vitForward(16, 4, 3, 192, 1, 768) - TrainingFlops.vitForward(16, 4, 3, 192,
+                0, 768) - TrainingFlops.vitClassTokenBlock(16, 4, 192, 768);
+        // global crop, T = 65: 2 * 30,376,320 for a full block, 2 * 5,185,920 for the CLS token alone
+        assertEquals(2L * (30_376_320 - 5_185_920), globalSaving);
+        assertEquals(2 * (f.backboneGlobalCrop() + f.headPerCrop() - globalSaving), f.teacherForwardPerImage());
+        assertEquals(2 * (f.backboneGlobalCrop() + f.headPerCrop() - globalSaving)
+                + 6 * (f.backboneLocalCrop() + f.headPerCrop() - localSaving), f.studentForwardPerImage());
         assertEquals(3 * f.studentForwardPerImage() + f.teacherForwardPerImage(), f.perImage());
-        assertEquals(2 * (f.backboneGlobalCrop() + f.headPerCrop()), f.teacherForwardPerImage());
-        assertEquals(2 * (f.backboneGlobalCrop() + f.headPerCrop()) + 6 * (f.backboneLocalCrop() + f.headPerCrop()),
-                f.studentForwardPerImage());
+        assertEquals(137.0e9, f.perStep(), 0.1e9);
+        assertEquals(32 * f.perImage(), f.perStep());
+
+        // iBOT needs the global crops' patch tokens (student and teacher); the local crops still skip
+        DinoConfig ibot = ConfigLoader.load((Path) null, List.of("objective.ibot_weight=1"));
+        TrainingFlops i = TrainingFlops.of(ibot);
+        BackboneConfig b = ibot.model().backbone();
+        int g = ibot.crops().globalSize();
+        int l = ibot.crops().localSize();
+        long rows = (long) ibot.optim().batchSize();
+        long patchHead = i.teacherForwardPerImage() - 2 * (i.backboneGlobalCrop() + i.headPerCrop());
+        assertTrue(patchHead > 0);
+        assertEquals(2 * (i.backboneGlobalCrop() + i.headPerCrop()) + patchHead
+                + ibot.crops().localCount() * (TrainingFlops.vitForward(b, l, (int) (ibot.crops().localCount() * rows),
+                false, true) + i.headPerCrop()), i.studentForwardPerImage());
+        assertEquals(TrainingFlops.vitForward(b, g, 1, false, false), i.backboneGlobalCrop());
+
+        // a sequence-packed student runs every block whole; the teacher (global crops only) still skips
+        DinoConfig packed = ConfigLoader.load((Path) null, List.of("model.sequence_packing=true"));
+        TrainingFlops p = TrainingFlops.of(packed);
+        assertEquals(2 * (p.backboneGlobalCrop() + p.headPerCrop()) + packed.crops().localCount()
+                * (p.backboneLocalCrop() + p.headPerCrop()), p.studentForwardPerImage());
+        assertTrue(p.teacherForwardPerImage() < 2 * (p.backboneGlobalCrop() + p.headPerCrop()));
     }
 
     @Test
@@ -60,8 +99,12 @@ class TrainingFlopsTest {
         long globalBlock = TrainingFlops.vitForward(32, 4, 3, 48, 1, 192) - globalEmbed;
         long localEmbed = TrainingFlops.vitForward(16, 4, 3, 48, 0, 192);
         long localBlock = TrainingFlops.vitForward(16, 4, 3, 48, 1, 192) - localEmbed;
-        // global group: 2 x 5 = 10 rows, 5 kept in block 1; local group: 3 x 5 = 15 rows, 7 kept
-        double studentSaving = 2 * globalBlock * (1 - 5 / 10.0) + 3 * localBlock * (1 - 7 / 15.0);
+        // global group: 2 x 5 = 10 rows, 5 kept in block 1; local group: 3 x 5 = 15 rows, 7 kept; block 1 is the
+        // last, which computes the CLS token alone
+        long globalLast = TrainingFlops.vitClassTokenBlock(32, 4, 48, 192);
+        long localLast = TrainingFlops.vitClassTokenBlock(16, 4, 48, 192);
+        assertTrue(globalLast < globalBlock / 3 && localLast < localBlock / 2);
+        double studentSaving = 2 * globalLast * (1 - 5 / 10.0) + 3 * localLast * (1 - 7 / 15.0);
         assertEquals(full.studentForwardPerImage() - studentSaving, skip.studentForwardPerImage(), 1.0);
         assertEquals(full.teacherForwardPerImage(), skip.teacherForwardPerImage(), "the teacher has no drop path");
         assertEquals(TrainingFlops.FORWARD_BACKWARD * skip.studentForwardPerImage() + skip.teacherForwardPerImage(),
@@ -109,8 +152,8 @@ class TrainingFlopsTest {
         int side = dino.crops().globalSize() / dino.model().backbone().patchSize();
         double masked = 2 * 0.5 * side * side * 0.3;
         long head = Math.round(masked * a.headPerCrop());
-        assertEquals(a.studentForwardPerImage() + head, b.studentForwardPerImage());
-        assertEquals(a.teacherForwardPerImage() + head, b.teacherForwardPerImage());
+        assertEquals(a.modelPerImage() + 4 * head, b.modelPerImage());
+        assertEquals(2 * (b.backboneGlobalCrop() + b.headPerCrop()) + head, b.teacherForwardPerImage());
         assertEquals(3 * b.studentForwardPerImage() + b.teacherForwardPerImage(), b.perImage());
     }
 
