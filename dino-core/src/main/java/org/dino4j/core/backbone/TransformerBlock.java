@@ -135,7 +135,7 @@ public final class TransformerBlock extends DinoBlock {
      * smaller products: what a caller needs of the last block when only the CLS feature is used (DINO's objective,
      * every local crop of DINOv2's, k-NN features). The CLS token attends to every token as before; the other
      * tokens' queries, attention, projection and feed-forward are not computed, which on a ViT-S/16 at 224 saves
-     * about 85% of the block. Stochastic depth draws exactly what {@link #forward} draws for the same batch.
+     * about 84% of the block. Stochastic depth draws exactly what {@link #forward} draws for the same batch.
      *
      * @param x {@code [B, T, D]} the block's input, CLS at token 0
      * @param training whether stochastic depth is active
