@@ -264,24 +264,26 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "median %.1f ms/step, %.1f images/s (batch %d, %d crops per image)%n",
                 r.medianMillis(), r.imagesPerSecond(), r.batchSize(), r.cropSizes().length);
-        out.printf(Locale.ROOT, "compute: %.2f GFLOP/step (%.3f per image, analytic count of the matrix products the "
-                        + "step runs%s), achieved %.1f GFLOP/s%n", r.gflopPerStep(), r.flops().perImage() / 1e9,
-                r.objective().contains("ibot") ? "; the iBOT head counted on the expected number of masked patches" : "",
-                r.achievedGflops());
-        if (r.flops().modelPerStep() != r.flops().perStep()) {
-            out.printf(Locale.ROOT, "model: %.2f GFLOP/step (every token through every block; the step skips what the "
-                    + "objective does not use), %.1f GFLOP/s%n", r.modelGflopPerStep(),
-                    r.modelGflopPerStep() / (r.medianMillis() / 1000));
+        boolean skips = r.flops().modelPerStep() != r.flops().perStep();
+        String ibot = r.objective().contains("ibot")
+                ? "; the iBOT head counted on the expected number of masked patches" : "";
+        out.printf(Locale.ROOT, "compute: %.2f GFLOP/step (%.3f per image, analytic count of the matrix products%s%s),"
+                        + " %.1f GFLOP/s%n", r.modelGflopPerStep(), r.flops().modelPerImage() / 1e9,
+                skips ? " of the model, every token through every block" : "", ibot, r.modelGflops());
+        if (skips) {
+            out.printf(Locale.ROOT, "run: %.2f GFLOP/step of products (the step skips what the objective does not use),"
+                    + " achieved %.1f GFLOP/s%n", r.gflopPerStep(), r.achievedGflops());
         }
         if (r.gemm() != null) {
             out.printf(Locale.ROOT, "fp32 GEMM peak: %.1f GFLOP/s (best of %d products %d x %d @ %d x %d through "
                             + "the engine, same threads; median %.1f)%n", r.gemm().bestGflops(),
                     r.gemm().gflops().length, r.gemm().size(), r.gemm().size(), r.gemm().size(), r.gemm().size(),
                     r.gemm().medianGflops());
-            out.printf(Locale.ROOT, "MFU: %.1f%% (achieved / GEMM peak; %.1f%% against the median product)%s%n",
-                    100 * r.mfu(), 100 * r.achievedGflops() / r.gemm().medianGflops(),
-                    r.flops().modelPerStep() != r.flops().perStep()
-                            ? String.format(Locale.ROOT, "; %.1f%% counting the model's FLOP", 100 * r.modelMfu()) : "");
+            out.printf(Locale.ROOT, "MFU: %.1f%% (model FLOP rate / GEMM peak; %.1f%% against the median product)%n",
+                    100 * r.mfu(), 100 * r.modelGflops() / r.gemm().medianGflops());
+            if (skips) {
+                out.printf(Locale.ROOT, "HFU: %.1f%% (the rate of the products run / GEMM peak)%n", 100 * r.hfu());
+            }
         } else {
             out.println("fp32 GEMM peak: not measured (--gemm-size 0), MFU: n/a");
         }

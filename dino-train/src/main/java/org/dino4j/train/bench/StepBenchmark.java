@@ -98,26 +98,32 @@ public final class StepBenchmark {
             return gflopPerStep() / (medianMillis / 1000);
         }
 
-        /**
-         * FLOP utilisation: the rate of the products the step runs over the measured GEMM rate; NaN without a GEMM
-         * measurement.
-         */
-        public double mfu() {
-            return gemm == null ? Double.NaN : achievedGflops() / gemm.bestGflops();
-        }
-
         /** The model's GFLOP per step: every token through every block ({@link TrainingFlops#modelPerStep}). */
         public double modelGflopPerStep() {
             return flops.modelPerStep() / 1e9;
         }
 
+        /** The model's FLOP per step over the median step time, GFLOP/s. */
+        public double modelGflops() {
+            return modelGflopPerStep() / (medianMillis / 1000);
+        }
+
         /**
-         * Model FLOP utilisation in the usual sense: the model's FLOP per step over the median step time, over the
-         * measured GEMM rate (above {@link #mfu} where the step skips work the objective does not use); NaN without
-         * a GEMM measurement.
+         * Model FLOP utilisation, in the usual sense: the model's FLOP per step ({@link #modelGflopPerStep}, every
+         * token through every block, whatever the step skips) over the median step time, over the measured GEMM
+         * rate; NaN without a GEMM measurement. Where the step runs every product of the model this equals
+         * {@link #hfu}.
          */
-        public double modelMfu() {
-            return gemm == null ? Double.NaN : modelGflopPerStep() / (medianMillis / 1000) / gemm.bestGflops();
+        public double mfu() {
+            return gemm == null ? Double.NaN : modelGflops() / gemm.bestGflops();
+        }
+
+        /**
+         * Hardware FLOP utilisation: the rate of the products the step runs ({@link #achievedGflops}) over the
+         * measured GEMM rate, how busy the step keeps the machine's multiply units; NaN without a GEMM measurement.
+         */
+        public double hfu() {
+            return gemm == null ? Double.NaN : achievedGflops() / gemm.bestGflops();
         }
 
         /** The figures as JSON, snake_case keys; figures that were not measured are null. */
@@ -154,13 +160,13 @@ public final class StepBenchmark {
                 g.addProperty("best_gflops", gemm.bestGflops());
                 o.add("gemm_peak", g);
                 o.addProperty("mfu", mfu());
-                o.addProperty("mfu_vs_median_gemm", achievedGflops() / gemm.medianGflops());
-                o.addProperty("model_mfu", modelMfu());
+                o.addProperty("mfu_vs_median_gemm", modelGflops() / gemm.medianGflops());
+                o.addProperty("hfu", hfu());
             } else {
                 o.add("gemm_peak", JsonNull.INSTANCE);
                 o.add("mfu", JsonNull.INSTANCE);
                 o.add("mfu_vs_median_gemm", JsonNull.INSTANCE);
-                o.add("model_mfu", JsonNull.INSTANCE);
+                o.add("hfu", JsonNull.INSTANCE);
             }
             if (memory != null) {
                 o.addProperty("peak_resident_mib", memory.peakResidentMiB());
