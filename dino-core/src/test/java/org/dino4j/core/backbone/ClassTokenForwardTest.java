@@ -4,14 +4,12 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -27,24 +25,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ClassTokenForwardTest {
 
-    private static final float TOLERANCE = 2e-5f;
-
-    private static VisionTransformer.Builder tiny() {
-        return VisionTransformer.builder().setPatchSize(4).setEmbedDim(48).setDepth(3).setNumHeads(3)
-                .optImageSize(32);
-    }
-
     @Test
     void clsFeaturesEqualTheFullForwardInEvaluation() {
         try (NDManager m = NDManager.newBaseManager()) {
-            VisionTransformer vit = tiny().optRegisterTokens(2).optLayerScale(0.5).build();
+            VisionTransformer vit = TinyVits.builder().optRegisterTokens(2).optLayerScale(0.5).build();
             vit.initializeWeights(m, 3);
             for (Shape shape : new Shape[] {new Shape(3, 3, 32, 32), new Shape(2, 3, 16, 24)}) {
                 NDArray images = m.randomNormal(shape);
                 BackboneOutput full = vit.forward(images);
                 BackboneOutput cls = vit.forwardClassToken(images, false, null);
                 assertEquals(new Shape(shape.get(0), 48), cls.cls().getShape());
-                assertClose(full.cls().toFloatArray(), cls.cls().toFloatArray(), "cls of " + shape);
+                TinyVits.assertClose(full.cls().toFloatArray(), cls.cls().toFloatArray(), "cls of " + shape);
                 assertNull(cls.tokens());
                 assertNull(cls.patchTokens());
             }
@@ -56,35 +47,35 @@ class ClassTokenForwardTest {
     void trainingGivesTheSameFeaturesDrawsAndGradients(StochasticDepth.Mode mode) {
         try (NDManager m = NDManager.newBaseManager()) {
             // two copies of one model, so that each pass accumulates gradients of its own
-            VisionTransformer vit = tiny().optDropPathRate(0.5).optDropPathUniform(true).optDropPathMode(mode)
+            VisionTransformer vit = TinyVits.builder().optDropPathRate(0.5).optDropPathUniform(true).optDropPathMode(mode)
                     .optLayerScale(0.1).build();
             vit.initializeWeights(m, 7);
-            VisionTransformer twin = tiny().optDropPathRate(0.5).optDropPathUniform(true).optDropPathMode(mode)
+            VisionTransformer twin = TinyVits.builder().optDropPathRate(0.5).optDropPathUniform(true).optDropPathMode(mode)
                     .optLayerScale(0.1).build();
             twin.initializeWeights(m, 7);
             NDArray images = m.randomNormal(new Shape(6, 3, 32, 32));
             NDArray weights = m.randomNormal(new Shape(6, 48));
 
-            Map<String, float[]> fullGradients = new LinkedHashMap<>();
+            Map<String, float[]> fullGradients;
             float[] fullCls;
             try (NDManager step = m.newSubManager(); GradientCollector gc = Engine.getInstance()
                     .newGradientCollector()) {
                 NDArray cls = vit.forward(images, true, new SplittableRandom(11)).cls();
                 fullCls = cls.toFloatArray();
                 gc.backward(cls.mul(weights).sum());
-                gradients(vit, fullGradients, step);
+                fullGradients = TinyVits.gradients(vit, step);
             }
-            Map<String, float[]> clsGradients = new LinkedHashMap<>();
+            Map<String, float[]> clsGradients;
             try (NDManager step = m.newSubManager(); GradientCollector gc = Engine.getInstance()
                     .newGradientCollector()) {
                 NDArray cls = twin.forwardClassToken(images, true, new SplittableRandom(11)).cls();
-                assertClose(fullCls, cls.toFloatArray(), "cls");
+                TinyVits.assertClose(fullCls, cls.toFloatArray(), "cls");
                 gc.backward(cls.mul(weights).sum());
-                gradients(twin, clsGradients, step);
+                clsGradients = TinyVits.gradients(twin, step);
             }
             assertEquals(fullGradients.keySet(), clsGradients.keySet());
             for (String name : fullGradients.keySet()) {
-                assertClose(fullGradients.get(name), clsGradients.get(name), "gradient of " + name);
+                TinyVits.assertClose(fullGradients.get(name), clsGradients.get(name), "gradient of " + name);
             }
             // the drop path did drop something: another stream gives other features
             try (NDManager step = m.newSubManager()) {
@@ -97,7 +88,7 @@ class ClassTokenForwardTest {
     @Test
     void trainingWithDropPathNeedsAGenerator() {
         try (NDManager m = NDManager.newBaseManager()) {
-            VisionTransformer vit = tiny().optDropPathRate(0.1).build();
+            VisionTransformer vit = TinyVits.builder().optDropPathRate(0.1).build();
             vit.initializeWeights(m, 1);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> vit.forwardClassToken(m.zeros(new Shape(1, 3, 32, 32)), true, null));
@@ -112,27 +103,8 @@ class ClassTokenForwardTest {
             ResNet resnet = new ResNet(18, 3);
             resnet.initializeWeights(m, 2);
             NDArray images = m.randomNormal(new Shape(2, 3, 32, 32));
-            assertClose(resnet.forward(images).cls().toFloatArray(),
+            TinyVits.assertClose(resnet.forward(images).cls().toFloatArray(),
                     resnet.forwardClassToken(images, false, null).cls().toFloatArray(), "resnet features");
-        }
-    }
-
-    private static void gradients(VisionTransformer vit, Map<String, float[]> into, NDManager step) {
-        for (Map.Entry<String, Parameter> e : vit.trainableParameters().entrySet()) {
-            NDArray g = e.getValue().getArray().getGradient();
-            g.attach(step);
-            into.put(e.getKey(), g.toFloatArray());
-        }
-    }
-
-    private static void assertClose(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what + ": sizes");
-        float scale = 0;
-        for (float v : expected) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], actual[i], TOLERANCE * Math.max(1, scale), what + " at " + i);
         }
     }
 }

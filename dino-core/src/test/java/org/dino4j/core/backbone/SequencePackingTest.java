@@ -5,13 +5,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -28,13 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * gradients, with and without stochastic depth.
  */
 class SequencePackingTest {
-
-    private static final float TOLERANCE = 2e-5f;
-
-    private static VisionTransformer.Builder tiny() {
-        return VisionTransformer.builder().setPatchSize(4).setEmbedDim(48).setDepth(3).setNumHeads(3)
-                .optImageSize(32);
-    }
 
     @Test
     void packAndUnpackRoundTripRowsInGroupOrder() {
@@ -78,7 +69,7 @@ class SequencePackingTest {
     @Test
     void packedPassEqualsOnePassPerGroupInEvaluation() {
         try (NDManager m = NDManager.newBaseManager()) {
-            VisionTransformer vit = tiny().optRegisterTokens(2).optLayerScale(0.5).build();
+            VisionTransformer vit = TinyVits.builder().optRegisterTokens(2).optLayerScale(0.5).build();
             vit.initializeWeights(m, 3);
             List<NDArray> groups = List.of(m.randomNormal(new Shape(2, 3, 32, 32)),
                     m.randomNormal(new Shape(5, 3, 16, 16)), m.randomNormal(new Shape(3, 3, 24, 16)));
@@ -101,16 +92,16 @@ class SequencePackingTest {
     void packedTrainingStepEqualsOnePassPerGroupWithTheSameDropsAndGradients() {
         try (NDManager m = NDManager.newBaseManager()) {
             // two copies of one model, so that each pass accumulates gradients of its own
-            VisionTransformer vit = tiny().optDropPathRate(0.5).optMaskToken(true).build();
+            VisionTransformer vit = TinyVits.builder().optDropPathRate(0.5).optMaskToken(true).build();
             vit.initializeWeights(m, 7);
-            VisionTransformer twin = tiny().optDropPathRate(0.5).optMaskToken(true).build();
+            VisionTransformer twin = TinyVits.builder().optDropPathRate(0.5).optMaskToken(true).build();
             twin.initializeWeights(m, 7);
             List<NDArray> groups = List.of(m.randomNormal(new Shape(4, 3, 32, 32)),
                     m.randomNormal(new Shape(6, 3, 16, 16)));
             NDArray masks = m.randomUniform(0, 1, new Shape(4, 64)).gt(0.7);
             NDArray[] weights = {m.randomNormal(new Shape(4, 65, 48)), m.randomNormal(new Shape(6, 17, 48))};
 
-            Map<String, float[]> alone = new LinkedHashMap<>();
+            Map<String, float[]> alone;
             List<float[]> aloneTokens = new ArrayList<>();
             try (NDManager step = m.newSubManager(); GradientCollector gc = Engine.getInstance()
                     .newGradientCollector()) {
@@ -123,25 +114,26 @@ class SequencePackingTest {
                     loss = loss == null ? l : loss.add(l);
                 }
                 gc.backward(loss);
-                gradients(vit, alone, step);
+                alone = TinyVits.gradients(vit, step);
             }
-            Map<String, float[]> packed = new LinkedHashMap<>();
+            Map<String, float[]> packed;
             try (NDManager step = m.newSubManager(); GradientCollector gc = Engine.getInstance()
                     .newGradientCollector()) {
                 List<BackboneOutput> outs = twin.forwardPacked(groups, masks, true,
                         List.of(new SplittableRandom(100), new SplittableRandom(101)));
                 NDArray loss = null;
                 for (int g = 0; g < 2; g++) {
-                    assertClose(aloneTokens.get(g), outs.get(g).tokens().toFloatArray(), "tokens of group " + g);
+                    TinyVits.assertClose(aloneTokens.get(g), outs.get(g).tokens().toFloatArray(),
+                            "tokens of group " + g);
                     NDArray l = outs.get(g).tokens().mul(weights[g]).sum();
                     loss = loss == null ? l : loss.add(l);
                 }
                 gc.backward(loss);
-                gradients(twin, packed, step);
+                packed = TinyVits.gradients(twin, step);
             }
             assertEquals(alone.keySet(), packed.keySet());
             for (String name : alone.keySet()) {
-                assertClose(alone.get(name), packed.get(name), "gradient of " + name);
+                TinyVits.assertClose(alone.get(name), packed.get(name), "gradient of " + name);
             }
             // the drop path did drop something: another stream gives other tokens
             try (NDManager step = m.newSubManager()) {
@@ -155,7 +147,7 @@ class SequencePackingTest {
     @Test
     void subsetStochasticDepthIsNotPackedInTraining() {
         try (NDManager m = NDManager.newBaseManager()) {
-            VisionTransformer vit = tiny().optDropPathRate(0.2).optDropPathMode(StochasticDepth.Mode.SUBSET).build();
+            VisionTransformer vit = TinyVits.builder().optDropPathRate(0.2).optDropPathMode(StochasticDepth.Mode.SUBSET).build();
             vit.initializeWeights(m, 1);
             assertFalse(vit.canPack(true));
             assertTrue(vit.canPack(false));
@@ -164,7 +156,7 @@ class SequencePackingTest {
                     null, true, List.of(new SplittableRandom(1), new SplittableRandom(2))));
             assertEquals("this ViT trains with SUBSET stochastic depth, which runs each branch on a subset of each"
                     + " group's samples; forward the groups one by one", e.getMessage());
-            VisionTransformer masking = tiny().optDropPathRate(0.2).build();
+            VisionTransformer masking = TinyVits.builder().optDropPathRate(0.2).build();
             masking.initializeWeights(m, 1);
             IllegalArgumentException rngs = assertThrows(IllegalArgumentException.class,
                     () -> masking.forwardPacked(groups, null, true, List.of(new SplittableRandom(1))));
@@ -173,26 +165,7 @@ class SequencePackingTest {
         }
     }
 
-    private static void gradients(VisionTransformer vit, Map<String, float[]> into, NDManager step) {
-        for (Map.Entry<String, Parameter> e : vit.trainableParameters().entrySet()) {
-            NDArray g = e.getValue().getArray().getGradient();
-            g.attach(step);
-            into.put(e.getKey(), g.toFloatArray());
-        }
-    }
-
     private static void assertClose(NDArray expected, NDArray actual, String what) {
-        assertClose(expected.toFloatArray(), actual.toFloatArray(), what);
-    }
-
-    private static void assertClose(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what + ": sizes");
-        float scale = 0;
-        for (float v : expected) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], actual[i], TOLERANCE * Math.max(1, scale), what + " at " + i);
-        }
+        TinyVits.assertClose(expected.toFloatArray(), actual.toFloatArray(), what);
     }
 }
