@@ -47,11 +47,11 @@ class ClassTokenForwardTest {
     void trainingGivesTheSameFeaturesDrawsAndGradients(StochasticDepth.Mode mode) {
         try (NDManager m = NDManager.newBaseManager()) {
             // two copies of one model, so that each pass accumulates gradients of its own
-            VisionTransformer vit = TinyVits.builder().optDropPathRate(0.5).optDropPathUniform(true).optDropPathMode(mode)
-                    .optLayerScale(0.1).build();
+            VisionTransformer vit = TinyVits.builder().optDropPathRate(0.5).optDropPathUniform(true)
+                    .optDropPathMode(mode).optLayerScale(0.1).build();
             vit.initializeWeights(m, 7);
-            VisionTransformer twin = TinyVits.builder().optDropPathRate(0.5).optDropPathUniform(true).optDropPathMode(mode)
-                    .optLayerScale(0.1).build();
+            VisionTransformer twin = TinyVits.builder().optDropPathRate(0.5).optDropPathUniform(true)
+                    .optDropPathMode(mode).optLayerScale(0.1).build();
             twin.initializeWeights(m, 7);
             NDArray images = m.randomNormal(new Shape(6, 3, 32, 32));
             NDArray weights = m.randomNormal(new Shape(6, 48));

@@ -147,7 +147,8 @@ class SequencePackingTest {
     @Test
     void subsetStochasticDepthIsNotPackedInTraining() {
         try (NDManager m = NDManager.newBaseManager()) {
-            VisionTransformer vit = TinyVits.builder().optDropPathRate(0.2).optDropPathMode(StochasticDepth.Mode.SUBSET).build();
+            VisionTransformer vit = TinyVits.builder().optDropPathRate(0.2).optDropPathMode(StochasticDepth.Mode.SUBSET)
+                    .build();
             vit.initializeWeights(m, 1);
             assertFalse(vit.canPack(true));
             assertTrue(vit.canPack(false));
