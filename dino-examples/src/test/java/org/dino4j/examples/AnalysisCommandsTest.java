@@ -307,9 +307,9 @@ class AnalysisCommandsTest {
                 "--set", "crops.local_count=6", "--set", "optim.batch_size=32");
 
         assertEquals(0, r.exitCode(), r.err());
-        assertTrue(r.out().contains("#   training per step                         136.9733 GFLOP   (batch 32)\n"),
+        assertTrue(r.out().contains("#   training per step                         133.2390 GFLOP   (batch 32)\n"),
                 r.out());
-        assertTrue(r.out().contains("#   training per image                          4.2804 GFLOP"), r.out());
+        assertTrue(r.out().contains("#   training per image                          4.1637 GFLOP"), r.out());
         assertTrue(r.out().contains("#   model per step                            156.7859 GFLOP   (every token"
                 + " through every block; the step skips what the objective does not use)\n"), r.out());
         assertTrue(r.out().contains("#   student backbone                         2,691,648\n"), r.out());

@@ -103,10 +103,14 @@ public final class Attention extends DinoBlock {
     }
 
     /**
-     * The attention of the CLS token alone, for a caller that needs only the CLS output of the last block: the
-     * keys and values of every token, the query of token 0 only, and the output projection of that one row. Equal
-     * to row 0 of {@link #forward(NDArray, boolean)} up to the rounding of the smaller products; the other rows'
-     * queries, attention and projection are never computed.
+     * The attention of the CLS token alone, for a caller that needs only the CLS output of the last block. Equal to
+     * row 0 of {@link #forward(NDArray, boolean)} up to rounding, without the keys and values of the other tokens:
+     * with {@code x_j} the normed tokens and, per head h, {@code k_j = W_k,h x_j + b_k,h} and
+     * {@code v_j = W_v,h x_j + b_v,h}, the score {@code q_h . k_j = (W_k,h^T q_h) . x_j + q_h . b_k,h} (the last term
+     * is the same for every j and cancels in the softmax) and the output {@code sum_j p_j v_j =
+     * W_v,h (sum_j p_j x_j) + b_v,h} (the weights sum to one). So each head folds its query through the key weights
+     * once, scores the tokens with it, pools the tokens with the attention weights and projects the pooled token:
+     * about {@code 4 D^2 + 2 heads T D} multiply-adds per crop instead of the {@code 2 T D^2} of the keys and values.
      *
      * @param x {@code [B, T, D]} (already layer-normed)
      * @return {@code [B, 1, D]} the projected output of token 0
@@ -114,19 +118,26 @@ public final class Attention extends DinoBlock {
     public NDArray forwardClassToken(NDArray x) {
         Shape s = x.getShape();
         long b = s.get(0);
-        long t = s.get(1);
         long d = s.get(2);
-        NDIndex queryRows = new NDIndex("0:" + d);
-        NDIndex keyValueRows = new NDIndex(d + ":");
         NDArray w = value(qkv.weight(), x);
         NDArray bias = qkv.bias() == null ? null : value(qkv.bias(), x);
+        NDIndex queryRows = new NDIndex("0:" + d);
         NDArray q = kernels().linear(x.get(FIRST_TOKEN), w.get(queryRows),
                 bias == null ? null : bias.get(queryRows));
-        NDArray kv = kernels().linear(x, w.get(keyValueRows), bias == null ? null : bias.get(keyValueRows));
-        NDList parts = kv.reshape(b, t, 2, numHeads, headDim).split(2, 2);
-        NDArray heads = kernels().attention(q.reshape(b, 1, numHeads, headDim).transpose(0, 2, 1, 3),
-                parts.get(0).squeeze(2).transpose(0, 2, 1, 3), parts.get(1).squeeze(2).transpose(0, 2, 1, 3), scale);
-        return proj.forward(heads.transpose(0, 2, 1, 3).reshape(b, 1, d));
+        // [heads, B, d] @ [heads, d, D]: each head's query folded through its key weights, scaled as the scores
+        NDArray folded = q.reshape(b, numHeads, headDim).transpose(1, 0, 2)
+                .matMul(w.get(new NDIndex(d + ":" + 2 * d)).reshape(numHeads, headDim, d))
+                .mul(constant(q, scale)).transpose(1, 0, 2);
+        // [B, heads, D] @ [B, D, T]: the scores; softmax over the tokens; [B, heads, T] @ [B, T, D]: pooled tokens
+        NDArray pooled = folded.matMul(x.transpose(0, 2, 1)).softmax(-1).matMul(x);
+        // [heads, B, D] @ [heads, D, d]: each head's value projection of its pooled token, then the value bias
+        NDArray heads = pooled.transpose(1, 0, 2)
+                .matMul(w.get(new NDIndex(2 * d + ":")).reshape(numHeads, headDim, d).transpose(0, 2, 1))
+                .transpose(1, 0, 2).reshape(b, 1, d);
+        if (bias != null) {
+            heads = heads.add(bias.get(new NDIndex(2 * d + ":")));
+        }
+        return proj.forward(heads);
     }
 
     // The attention core on the qkv product of b sequences of t tokens ([b, t, 3D] or [b * t, 3D]); returns the

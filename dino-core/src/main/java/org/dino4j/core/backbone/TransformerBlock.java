@@ -133,9 +133,11 @@ public final class TransformerBlock extends DinoBlock {
     /**
      * The block's output for the CLS token alone, {@code forward(x, training, rng)[:, :1]} up to the rounding of the
      * smaller products: what a caller needs of the last block when only the CLS feature is used (DINO's objective,
-     * every local crop of DINOv2's, k-NN features). The CLS token attends to every token as before; the other
-     * tokens' queries, attention, projection and feed-forward are not computed, which on a ViT-S/16 at 224 saves
-     * about 84% of the block. Stochastic depth draws exactly what {@link #forward} draws for the same batch.
+     * every local crop of DINOv2's, k-NN features). The CLS token attends to every token as before
+     * ({@link Attention#forwardClassToken}: no keys or values are formed); the other tokens' queries, attention,
+     * projection and feed-forward are not computed, which on a ViT-S/16 at 224 saves over 99% of the block's
+     * products (layer norm still runs on every token). Stochastic depth draws exactly what {@link #forward} draws for
+     * the same batch.
      *
      * @param x {@code [B, T, D]} the block's input, CLS at token 0
      * @param training whether stochastic depth is active

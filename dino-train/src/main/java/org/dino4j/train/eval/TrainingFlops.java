@@ -40,8 +40,8 @@ import org.dino4j.train.config.HeadConfig;
  * ({@link #modelPerImage}).
  *
  * <p>A training step runs less where the objective uses only the CLS feature: the last block then computes the CLS
- * token alone ({@link #vitClassTokenBlock}; keys and values of every token, everything else of one row), which for
- * bench-small without iBOT leaves 4.28 GFLOP per image, 137.0 per step ({@link #perImage}, the count the profiler
+ * token alone ({@link #vitClassTokenBlock}: under 2% of the full block at bench-small's global crops), which for
+ * bench-small without iBOT leaves 4.16 GFLOP per image, 133.2 per step ({@link #perImage}, the count the profiler
  * checks). DINOv2's subset stochastic depth skips the dropped samples' branches as well.
  *
  * @param backboneGlobalCrop FLOP of one backbone forward on a global crop (also the inference cost per image at
@@ -153,30 +153,32 @@ public record TrainingFlops(long backboneGlobalCrop, long backboneLocalCrop, lon
         for (int i = 0; i < rates.length; i++) {
             int kept = subset && rates[i] > 0 ? StochasticDepth.subsetSize(rows, rates[i]) : rows;
             long cost = classTokenOnly && i == rates.length - 1
-                    ? vitClassTokenBlock(side, c.patchSize(), c.embedDim(), hidden) : block;
+                    ? vitClassTokenBlock(side, c.patchSize(), c.embedDim(), c.numHeads(), hidden) : block;
             total += (double) cost * kept / rows;
         }
         return Math.round(total);
     }
 
     /**
-     * FLOP of a ViT block that computes the CLS token alone (the last block when only the CLS feature is used):
-     * keys and values of all T tokens, the CLS query, its scores and weighted values, and the projection and MLP
-     * of that one row.
+     * FLOP of a ViT block that computes the CLS token alone (the last block when only the CLS feature is used,
+     * {@code Attention.forwardClassToken}): the CLS query, each head's query folded through its key weights, the
+     * scores of the T tokens and their weighted sum per head, each head's value projection of that sum, and the
+     * projection and MLP of the one row.
      *
      * @param side image side s, a multiple of {@code patch}
      * @param patch patch side p
      * @param dim token width D
+     * @param heads attention heads
      * @param mlpHidden MLP hidden width H
-     * @return {@code 2 * (T*D*2D + D*D + 2*T*D + D*D + 2*D*H)}
+     * @return {@code 2 * (D*D + D*D + 2*heads*T*D + D*D + D*D + 2*D*H)}
      */
-    public static long vitClassTokenBlock(int side, int patch, int dim, int mlpHidden) {
+    public static long vitClassTokenBlock(int side, int patch, int dim, int heads, int mlpHidden) {
         if (side % patch != 0) {
             throw new IllegalArgumentException("image side " + side + " is not a multiple of the patch size " + patch);
         }
         long t = (long) (side / patch) * (side / patch) + 1;
         long d = dim;
-        return 2 * (t * d * 2 * d + d * d + 2 * t * d + d * d + 2 * d * mlpHidden);
+        return 2 * (4 * d * d + 2 * heads * t * d + 2 * d * mlpHidden);
     }
 
     /**
