@@ -35,9 +35,10 @@ import java.util.regex.Pattern;
         description = {"Time the full training step of a configuration (teacher and student forward, loss, backward, "
                 + "clipping, AdamW, teacher update: the step training runs, for the configured objective) on "
                 + "synthetic crops, without data loading.",
-                "Prints every timed step, the median ms/step, images/s, the achieved GFLOP/s (analytic FLOP count "
-                        + "of the matrix products), the engine's fp32 GEMM peak on this machine, MFU = achieved / "
-                        + "peak, the peak resident memory, the native arrays alive and the intra-op threads.",
+                "Prints every timed step, the median ms/step, images/s, the model's GFLOP/s (analytic FLOP count "
+                        + "of its matrix products), the engine's fp32 GEMM peak on this machine, MFU = model GFLOP/s "
+                        + "/ peak, HFU = GFLOP/s of the products the step runs / peak (where it skips some), the "
+                        + "peak resident memory, the native arrays alive and the intra-op threads.",
                 "With --augment: images/s of the configured multi-crop augmentation through the data loader, on "
                         + "synthetic decoded images, with 1 worker and with the configured worker count.",
                 "Speed depends on everything else the machine runs: the CPU use in the second before the run is "
@@ -147,7 +148,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.print(r.profile().format(25));
                 out.printf(Locale.ROOT, "matrix products in the profiled steps (from the recorded shapes): %.2f GFLOP"
                         + " per step, %.3f x the analytic count%n", r.profile().productFlops() / 1e9,
-                        r.profile().productFlops() / 1e9 / r.gflopPerStep());
+                        r.profile().productFlops() / 1e9 / r.runGflopPerStep());
                 out.printf("trace: %s%n", profile);
             }
             figures = r.toJson();
@@ -268,11 +269,12 @@ final class BenchCommand implements Callable<Integer> {
         String ibot = r.objective().contains("ibot")
                 ? "; the iBOT head counted on the expected number of masked patches" : "";
         out.printf(Locale.ROOT, "compute: %.2f GFLOP/step (%.3f per image, analytic count of the matrix products%s%s),"
-                        + " %.1f GFLOP/s%n", r.modelGflopPerStep(), r.flops().modelPerImage() / 1e9,
-                skips ? " of the model, every token through every block" : "", ibot, r.modelGflops());
+                        + " %.1f GFLOP/s%n", r.gflopPerStep(), r.flops().modelPerImage() / 1e9,
+                skips ? " of the model, every token through every block" : "", ibot, r.achievedGflops());
         if (skips) {
-            out.printf(Locale.ROOT, "run: %.2f GFLOP/step of products (the step skips what the objective does not use),"
-                    + " achieved %.1f GFLOP/s%n", r.gflopPerStep(), r.achievedGflops());
+            out.printf(Locale.ROOT, "run: %.2f GFLOP/step of products (the step skips those it does not need: unused"
+                    + " tokens of the last block, dropped samples' branches), %.1f GFLOP/s%n", r.runGflopPerStep(),
+                    r.runGflops());
         }
         if (r.gemm() != null) {
             out.printf(Locale.ROOT, "fp32 GEMM peak: %.1f GFLOP/s (best of %d products %d x %d @ %d x %d through "
@@ -280,7 +282,7 @@ final class BenchCommand implements Callable<Integer> {
                     r.gemm().gflops().length, r.gemm().size(), r.gemm().size(), r.gemm().size(), r.gemm().size(),
                     r.gemm().medianGflops());
             out.printf(Locale.ROOT, "MFU: %.1f%% (model FLOP rate / GEMM peak; %.1f%% against the median product)%n",
-                    100 * r.mfu(), 100 * r.modelGflops() / r.gemm().medianGflops());
+                    100 * r.mfu(), 100 * r.achievedGflops() / r.gemm().medianGflops());
             if (skips) {
                 out.printf(Locale.ROOT, "HFU: %.1f%% (the rate of the products run / GEMM peak)%n", 100 * r.hfu());
             }

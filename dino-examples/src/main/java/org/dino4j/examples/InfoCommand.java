@@ -74,7 +74,7 @@ final class InfoCommand implements Callable<Integer> {
         row(sb, "training per step", gflop(f.perStep()) + "   (batch " + f.batchSize() + ")");
         if (f.modelPerImage() != f.perImage()) {
             row(sb, "model per step", gflop(f.modelPerStep()) + "   (every token through every block; the step"
-                    + " skips what the objective does not use)");
+                    + " skips products it does not need)");
         }
         return sb.toString();
     }

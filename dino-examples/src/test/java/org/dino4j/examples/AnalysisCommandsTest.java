@@ -311,7 +311,7 @@ class AnalysisCommandsTest {
                 r.out());
         assertTrue(r.out().contains("#   training per image                          4.1637 GFLOP"), r.out());
         assertTrue(r.out().contains("#   model per step                            156.7859 GFLOP   (every token"
-                + " through every block; the step skips what the objective does not use)\n"), r.out());
+                + " through every block; the step skips products it does not need)\n"), r.out());
         assertTrue(r.out().contains("#   student backbone                         2,691,648\n"), r.out());
         Path printed = Files.writeString(tmp.resolve("printed.yaml"), r.out());
         assertEquals(192, ConfigLoader.load(printed, List.of()).model().backbone().embedDim());

@@ -21,8 +21,6 @@ import org.dino4j.core.nn.ReferenceKernels;
  */
 public final class Attention extends DinoBlock {
 
-    private static final NDIndex FIRST_TOKEN = new NDIndex(":, :1");
-
     /**
      * The attention's result.
      *
@@ -37,6 +35,9 @@ public final class Attention extends DinoBlock {
     private final float scale;
     private final Linear qkv;
     private final Linear proj;
+    private final NDIndex queryRows;
+    private final NDIndex keyRows;
+    private final NDIndex valueRows;
 
     /**
      * @param dim D
@@ -53,6 +54,9 @@ public final class Attention extends DinoBlock {
         this.scale = (float) Math.pow(headDim, -0.5);
         this.qkv = child("qkv", new Linear(dim, 3L * dim, qkvBias, Init.truncNormal(0.02)));
         this.proj = child("proj", new Linear(dim, dim, true, Init.truncNormal(0.02)));
+        this.queryRows = new NDIndex("0:" + dim);
+        this.keyRows = new NDIndex(dim + ":" + 2 * dim);
+        this.valueRows = new NDIndex(2 * dim + ":");
     }
 
     /** The number of heads. */
@@ -121,21 +125,20 @@ public final class Attention extends DinoBlock {
         long d = s.get(2);
         NDArray w = value(qkv.weight(), x);
         NDArray bias = qkv.bias() == null ? null : value(qkv.bias(), x);
-        NDIndex queryRows = new NDIndex("0:" + d);
-        NDArray q = kernels().linear(x.get(FIRST_TOKEN), w.get(queryRows),
+        NDArray q = kernels().linear(x.get(VisionTransformer.FIRST_TOKEN_KEEP_AXIS), w.get(queryRows),
                 bias == null ? null : bias.get(queryRows));
         // [heads, B, d] @ [heads, d, D]: each head's query folded through its key weights, scaled as the scores
         NDArray folded = q.reshape(b, numHeads, headDim).transpose(1, 0, 2)
-                .matMul(w.get(new NDIndex(d + ":" + 2 * d)).reshape(numHeads, headDim, d))
+                .matMul(w.get(keyRows).reshape(numHeads, headDim, d))
                 .mul(constant(q, scale)).transpose(1, 0, 2);
         // [B, heads, D] @ [B, D, T]: the scores; softmax over the tokens; [B, heads, T] @ [B, T, D]: pooled tokens
         NDArray pooled = folded.matMul(x.transpose(0, 2, 1)).softmax(-1).matMul(x);
         // [heads, B, D] @ [heads, D, d]: each head's value projection of its pooled token, then the value bias
         NDArray heads = pooled.transpose(1, 0, 2)
-                .matMul(w.get(new NDIndex(2 * d + ":")).reshape(numHeads, headDim, d).transpose(0, 2, 1))
+                .matMul(w.get(valueRows).reshape(numHeads, headDim, d).transpose(0, 2, 1))
                 .transpose(1, 0, 2).reshape(b, 1, d);
         if (bias != null) {
-            heads = heads.add(bias.get(new NDIndex(2 * d + ":")));
+            heads = heads.add(bias.get(valueRows));
         }
         return proj.forward(heads);
     }

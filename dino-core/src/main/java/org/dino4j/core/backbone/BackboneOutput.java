@@ -7,9 +7,9 @@ import java.util.Objects;
 /**
  * What a backbone computes for a batch of images.
  *
- * <p>{@code cls}, {@code registerTokens} and {@code patchTokens} are views into {@code tokens} (no copy). All arrays
- * belong to the manager of the input images. A backbone without tokens (a CNN) sets every field but {@code cls} to
- * null.
+ * <p>{@code cls}, {@code registerTokens} and {@code patchTokens} are views into {@code tokens} (no copy) when
+ * {@code tokens} is set. All arrays belong to the manager of the input images. A backbone without tokens (a CNN), and
+ * {@link Backbone#forwardClassToken} of any backbone, set every field but {@code cls} to null ({@link #pooled}).
  *
  * @param tokens {@code [B, 1+R+N, D]} every token after the final LayerNorm, in sequence order: index 0 is CLS,
  *     then the R register tokens (R = 0 for DINO's ViT), then the N patch tokens in row-major order over the patch

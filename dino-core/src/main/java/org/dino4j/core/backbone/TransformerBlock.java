@@ -2,7 +2,6 @@ package org.dino4j.core.backbone;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -23,8 +22,6 @@ import java.util.function.UnaryOperator;
  * feed-forward may be {@link SwiGluFfn} instead of {@link Mlp} (still under the name {@code mlp}).
  */
 public final class TransformerBlock extends DinoBlock {
-
-    private static final NDIndex FIRST_TOKEN = new NDIndex(":, :1");
 
     /**
      * A block's result with its attention.
@@ -145,7 +142,7 @@ public final class TransformerBlock extends DinoBlock {
      * @return {@code [B, 1, D]}
      */
     public NDArray forwardClassToken(NDArray x, boolean training, SplittableRandom rng) {
-        NDArray h = dropPath.addResidual(x.get(FIRST_TOKEN), x, in -> {
+        NDArray h = dropPath.addResidual(x.get(VisionTransformer.FIRST_TOKEN_KEEP_AXIS), x, in -> {
             NDArray a = attn.forwardClassToken(norm1.forward(in));
             return ls1 == null ? a : ls1.forward(a);
         }, training, rng);

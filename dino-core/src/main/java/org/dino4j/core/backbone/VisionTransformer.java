@@ -54,7 +54,8 @@ import java.util.SplittableRandom;
 public final class VisionTransformer extends DinoBlock implements Backbone {
 
     private static final NDIndex FIRST_TOKEN = new NDIndex(":, 0");
-    private static final NDIndex FIRST_TOKEN_KEEP_AXIS = new NDIndex(":, :1");
+    /** Token 0 of {@code [B, T, ...]} tokens, keeping the token axis: {@code [B, 1, ...]}. */
+    static final NDIndex FIRST_TOKEN_KEEP_AXIS = new NDIndex(":, :1");
     private static final NDIndex AFTER_FIRST_TOKEN = new NDIndex(":, 1:");
 
     private final VitConfig config;

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link Backbone#forwardClassToken}: a ViT whose last block computes the CLS token alone gives the CLS features of
- * the full forward, and the same gradients for every parameter, with the same stochastic-depth draws in both modes.
+ * the full forward, and the same gradients for every parameter (the key bias's is zero both ways, up to rounding),
+ * with the same stochastic-depth draws in both modes.
  */
 class ClassTokenForwardTest {
 
@@ -48,10 +49,10 @@ class ClassTokenForwardTest {
         try (NDManager m = NDManager.newBaseManager()) {
             // two copies of one model, so that each pass accumulates gradients of its own
             VisionTransformer vit = TinyVits.builder().optDropPathRate(0.5).optDropPathUniform(true)
-                    .optDropPathMode(mode).optLayerScale(0.1).build();
+                    .optDropPathMode(mode).optLayerScale(0.1).optRegisterTokens(2).build();
             vit.initializeWeights(m, 7);
             VisionTransformer twin = TinyVits.builder().optDropPathRate(0.5).optDropPathUniform(true)
-                    .optDropPathMode(mode).optLayerScale(0.1).build();
+                    .optDropPathMode(mode).optLayerScale(0.1).optRegisterTokens(2).build();
             twin.initializeWeights(m, 7);
             NDArray images = m.randomNormal(new Shape(6, 3, 32, 32));
             NDArray weights = m.randomNormal(new Shape(6, 48));
@@ -81,6 +82,36 @@ class ClassTokenForwardTest {
             try (NDManager step = m.newSubManager()) {
                 float[] other = twin.forwardClassToken(images, true, new SplittableRandom(12)).cls().toFloatArray();
                 assertFalse(Arrays.equals(fullCls, other));
+            }
+        }
+    }
+
+    @Test
+    void aQkvWithoutBiasGivesTheSameFeaturesAndGradients() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            VisionTransformer vit = TinyVits.builder().optQkvBias(false).build();
+            vit.initializeWeights(m, 5);
+            VisionTransformer twin = TinyVits.builder().optQkvBias(false).build();
+            twin.initializeWeights(m, 5);
+            NDArray images = m.randomNormal(new Shape(3, 3, 32, 32));
+            Map<String, float[]> full;
+            float[] fullCls;
+            try (NDManager step = m.newSubManager(); GradientCollector gc = Engine.getInstance()
+                    .newGradientCollector()) {
+                NDArray cls = vit.forward(images, true, null).cls();
+                fullCls = cls.toFloatArray();
+                gc.backward(cls.sum());
+                full = TinyVits.gradients(vit, step);
+            }
+            try (NDManager step = m.newSubManager(); GradientCollector gc = Engine.getInstance()
+                    .newGradientCollector()) {
+                NDArray cls = twin.forwardClassToken(images, true, null).cls();
+                TinyVits.assertClose(fullCls, cls.toFloatArray(), "cls");
+                gc.backward(cls.sum());
+                Map<String, float[]> alone = TinyVits.gradients(twin, step);
+                for (String name : full.keySet()) {
+                    TinyVits.assertClose(full.get(name), alone.get(name), "gradient of " + name);
+                }
             }
         }
     }

@@ -197,4 +197,38 @@ class StochasticDepthTest {
             assertArrayEquals(direct, viaAdd);
         }
     }
+
+    @Test
+    void aBranchThatReadsMoreThanItUpdatesDrawsTheSameAndUpdatesTheBaseRows() {
+        int batch = 6;
+        try (NDManager m = NDManager.newBaseManager()) {
+            // the base is the first token of each sample, the branch reads all three (the CLS-only last block)
+            NDArray input = m.randomNormal(new Shape(batch, 3, 4));
+            NDArray base = input.get(":, :1");
+            List<Shape> seen = new ArrayList<>();
+            UnaryOperator<NDArray> branch = in -> {
+                seen.add(in.getShape());
+                return in.sum(new int[] {1}, true).tanh();
+            };
+            StochasticDepth subset = new StochasticDepth(0.5, StochasticDepth.Mode.SUBSET);
+            long[] kept = subset.subset(batch, new SplittableRandom(5));
+            float[] out = subset.addResidual(base, input, branch, true, new SplittableRandom(5)).toFloatArray();
+            assertEquals(List.of(new Shape(kept.length, 3, 4)), seen, "the branch read the kept samples' tokens");
+            float[] b = base.toFloatArray();
+            float[] full = input.sum(new int[] {1}, true).tanh().toFloatArray();
+            float[] expected = b.clone();
+            for (long k : kept) {
+                for (int i = (int) k * 4; i < (k + 1) * 4; i++) {
+                    expected[i] = b[i] + (float) batch / kept.length * full[i];
+                }
+            }
+            assertArrayEquals(expected, out, 1e-5f);
+            // masking draws one value per sample, as for the base alone
+            StochasticDepth mask = new StochasticDepth(0.5);
+            float[] masked = mask.addResidual(base, input, branch, true, new SplittableRandom(9)).toFloatArray();
+            float[] direct = base.add(mask.apply(input.sum(new int[] {1}, true).tanh(), true,
+                    new SplittableRandom(9))).toFloatArray();
+            assertArrayEquals(direct, masked, 1e-6f);
+        }
+    }
 }

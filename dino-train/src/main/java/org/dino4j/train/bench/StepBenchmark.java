@@ -29,7 +29,8 @@ import java.util.SplittableRandom;
  * arrays into native tensors.
  *
  * <p>Besides the step times it measures what is needed to judge them: the analytic FLOP of a step
- * ({@link TrainingFlops}), the engine's own fp32 GEMM rate ({@link GemmPeak}) and their ratio (MFU), the process's
+ * ({@link TrainingFlops}: the model's, and the products the step runs), the engine's own fp32 GEMM rate
+ * ({@link GemmPeak}) and their ratios (MFU for the model's FLOP, HFU for the products run), the process's
  * resident memory ({@link ProcessMemory}) and the native arrays alive, optionally sampled every few steps to show
  * whether memory stays flat over a long run. Speed is measured and reported here, never asserted.
  *
@@ -88,42 +89,48 @@ public final class StepBenchmark {
             return batchSize / (medianMillis / 1000);
         }
 
-        /** Analytic GFLOP per step. */
+        /**
+         * The model's analytic GFLOP per step: every token through every block ({@link TrainingFlops#modelPerStep}),
+         * whatever the step skips.
+         */
         public double gflopPerStep() {
-            return flops.perStep() / 1e9;
-        }
-
-        /** Achieved rate: analytic FLOP per step over the median step time, GFLOP/s. */
-        public double achievedGflops() {
-            return gflopPerStep() / (medianMillis / 1000);
-        }
-
-        /** The model's GFLOP per step: every token through every block ({@link TrainingFlops#modelPerStep}). */
-        public double modelGflopPerStep() {
             return flops.modelPerStep() / 1e9;
         }
 
         /** The model's FLOP per step over the median step time, GFLOP/s. */
-        public double modelGflops() {
-            return modelGflopPerStep() / (medianMillis / 1000);
+        public double achievedGflops() {
+            return gflopPerStep() / (medianMillis / 1000);
         }
 
         /**
-         * Model FLOP utilisation, in the usual sense: the model's FLOP per step ({@link #modelGflopPerStep}, every
-         * token through every block, whatever the step skips) over the median step time, over the measured GEMM
-         * rate; NaN without a GEMM measurement. Where the step runs every product of the model this equals
-         * {@link #hfu}.
+         * GFLOP per step of the matrix products the step runs ({@link TrainingFlops#perStep}): below
+         * {@link #gflopPerStep} where the step skips products it does not need (the CLS-only last block, the dropped
+         * samples of subset stochastic depth); the count the operator profiler checks.
+         */
+        public double runGflopPerStep() {
+            return flops.perStep() / 1e9;
+        }
+
+        /** The rate of the products the step runs, GFLOP/s. */
+        public double runGflops() {
+            return runGflopPerStep() / (medianMillis / 1000);
+        }
+
+        /**
+         * Model FLOP utilisation, in the usual sense: the model's FLOP rate ({@link #achievedGflops}) over the
+         * measured GEMM rate; NaN without a GEMM measurement. Where the step runs every product of the model this
+         * equals {@link #hfu}.
          */
         public double mfu() {
-            return gemm == null ? Double.NaN : modelGflops() / gemm.bestGflops();
+            return gemm == null ? Double.NaN : achievedGflops() / gemm.bestGflops();
         }
 
         /**
-         * Hardware FLOP utilisation: the rate of the products the step runs ({@link #achievedGflops}) over the
-         * measured GEMM rate, how busy the step keeps the machine's multiply units; NaN without a GEMM measurement.
+         * Hardware FLOP utilisation: the rate of the products the step runs ({@link #runGflops}) over the measured
+         * GEMM rate, how busy the step keeps the machine's multiply units; NaN without a GEMM measurement.
          */
         public double hfu() {
-            return gemm == null ? Double.NaN : achievedGflops() / gemm.bestGflops();
+            return gemm == null ? Double.NaN : runGflops() / gemm.bestGflops();
         }
 
         /** The figures as JSON, snake_case keys; figures that were not measured are null. */
@@ -145,9 +152,10 @@ public final class StepBenchmark {
             o.addProperty("median_ms", medianMillis);
             o.addProperty("images_per_second", imagesPerSecond());
             o.addProperty("gflop_per_step", gflopPerStep());
-            o.addProperty("gflop_per_image", flops.perImage() / 1e9);
+            o.addProperty("gflop_per_image", flops.modelPerImage() / 1e9);
             o.addProperty("achieved_gflops", achievedGflops());
-            o.addProperty("model_gflop_per_step", modelGflopPerStep());
+            o.addProperty("run_gflop_per_step", runGflopPerStep());
+            o.addProperty("run_gflops", runGflops());
             if (gemm != null) {
                 JsonObject g = new JsonObject();
                 g.addProperty("size", gemm.size());
@@ -160,7 +168,7 @@ public final class StepBenchmark {
                 g.addProperty("best_gflops", gemm.bestGflops());
                 o.add("gemm_peak", g);
                 o.addProperty("mfu", mfu());
-                o.addProperty("mfu_vs_median_gemm", modelGflops() / gemm.medianGflops());
+                o.addProperty("mfu_vs_median_gemm", achievedGflops() / gemm.medianGflops());
                 o.addProperty("hfu", hfu());
             } else {
                 o.add("gemm_peak", JsonNull.INSTANCE);

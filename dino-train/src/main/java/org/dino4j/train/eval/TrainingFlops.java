@@ -182,7 +182,9 @@ public record TrainingFlops(long backboneGlobalCrop, long backboneLocalCrop, lon
     }
 
     /**
-     * The cost of training a backbone and head with a multi-crop setting.
+     * The model's cost of training a backbone and head with a multi-crop setting: every token of every crop
+     * through every block, so {@link #perImage} equals {@link #modelPerImage} here; {@link #of(DinoConfig)} gives
+     * what a configured step runs.
      *
      * @param backbone the backbone architecture (a ViT)
      * @param head the DINO head

@@ -36,11 +36,12 @@ class StepBenchmarkTest {
         }
         assertEquals(Stats.median(r.stepMillis()), r.medianMillis());
         assertEquals(4 / (r.medianMillis() / 1000), r.imagesPerSecond(), 1e-9);
-        assertEquals(TrainingFlops.of(config).perStep() / 1e9, r.gflopPerStep());
+        assertEquals(TrainingFlops.of(config).modelPerStep() / 1e9, r.gflopPerStep());
         assertEquals(r.gflopPerStep() / (r.medianMillis() / 1000), r.achievedGflops(), 1e-9);
-        assertEquals(r.achievedGflops() / r.gemm().bestGflops(), r.hfu(), 1e-12);
-        assertEquals(TrainingFlops.of(config).modelPerStep() / 1e9, r.modelGflopPerStep());
-        assertEquals(r.modelGflopPerStep() / (r.medianMillis() / 1000) / r.gemm().bestGflops(), r.mfu(), 1e-12);
+        assertEquals(r.achievedGflops() / r.gemm().bestGflops(), r.mfu(), 1e-12);
+        assertEquals(TrainingFlops.of(config).perStep() / 1e9, r.runGflopPerStep());
+        assertEquals(r.runGflopPerStep() / (r.medianMillis() / 1000), r.runGflops(), 1e-9);
+        assertEquals(r.runGflops() / r.gemm().bestGflops(), r.hfu(), 1e-12);
         // the last block computes the CLS token alone: the step runs fewer products than the model counts
         assertTrue(r.mfu() > r.hfu());
         assertEquals(32, r.gemm().size());
@@ -120,8 +121,9 @@ class StepBenchmarkTest {
         assertEquals(List.of("objective", "batch_size", "crop_sizes", "intra_op_threads", "batch_parts", "allocator",
                 "warmup_steps", "steps",
                 "step_ms", "median_ms", "images_per_second", "gflop_per_step", "gflop_per_image", "achieved_gflops",
-                "model_gflop_per_step", "gemm_peak", "mfu", "mfu_vs_median_gemm", "hfu", "peak_resident_mib",
-                "resident_mib", "live_arrays_after_warmup", "live_arrays_at_end", "memory_samples"), List.copyOf(j.keySet()));
+                "run_gflop_per_step", "run_gflops", "gemm_peak", "mfu", "mfu_vs_median_gemm", "hfu",
+                "peak_resident_mib", "resident_mib", "live_arrays_after_warmup", "live_arrays_at_end",
+                "memory_samples"), List.copyOf(j.keySet()));
         assertEquals(NativeRuntime.allocator(), j.get("allocator").getAsString());
         assertEquals(2, j.getAsJsonArray("step_ms").size());
         assertEquals(r.medianMillis(), j.get("median_ms").getAsDouble());
@@ -130,8 +132,8 @@ class StepBenchmarkTest {
         assertTrue(j.get("hfu").isJsonNull());
         assertTrue(Double.isNaN(r.mfu()));
         // the tiny DINO configuration computes only the CLS token in its last block
-        assertTrue(r.modelGflopPerStep() > r.gflopPerStep());
-        assertEquals(r.modelGflopPerStep(), j.get("model_gflop_per_step").getAsDouble());
+        assertTrue(r.gflopPerStep() > r.runGflopPerStep());
+        assertEquals(r.runGflopPerStep(), j.get("run_gflop_per_step").getAsDouble());
         assertEquals(2, j.getAsJsonArray("memory_samples").size());
         JsonObject sample = j.getAsJsonArray("memory_samples").get(1).getAsJsonObject();
         assertEquals(List.of("step", "resident_mib", "live_arrays", "direct_buffers_mib", "java_heap_committed_mib",
