@@ -183,13 +183,8 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
      */
     @Override
     public BackboneOutput forwardClassToken(NDArray images, boolean training, SplittableRandom rng) {
-        requireRng(training, rng);
-        NDArray x = prepareTokens(images, null);
-        int last = blocks.size() - 1;
-        for (int i = 0; i < last; i++) {
-            x = blocks.get(i).forward(x, training, rng);
-        }
-        NDArray cls = norm.forward(blocks.get(last).forwardClassToken(x, training, rng));
+        NDArray x = beforeLastBlock(images, null, training, rng);
+        NDArray cls = norm.forward(blocks.get(blocks.size() - 1).forwardClassToken(x, training, rng));
         return BackboneOutput.pooled(cls.reshape(cls.getShape().get(0), config.embedDim()));
     }
 
@@ -256,13 +251,9 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
 
     private BackboneOutput run(NDArray images, NDArray masks, boolean training, SplittableRandom rng,
                                boolean keepAttention) {
-        requireRng(training, rng);
-        NDArray x = prepareTokens(images, masks);
+        NDArray x = beforeLastBlock(images, masks, training, rng);
         NDArray attention = null;
         int last = blocks.size() - 1;
-        for (int i = 0; i < last; i++) {
-            x = blocks.get(i).forward(x, training, rng);
-        }
         // The last block's attention comes from LN1 of its input, the same tensor the official
         // get_last_selfattention returns; its residual update still runs so the tokens are complete.
         NDArray preNorm;
@@ -274,6 +265,16 @@ public final class VisionTransformer extends DinoBlock implements Backbone {
             preNorm = blocks.get(last).forward(x, training, rng);
         }
         return output(norm.forward(preNorm), attention, preNorm);
+    }
+
+    // the tokens (masked patches replaced) through every block but the last, which the callers run their own way
+    private NDArray beforeLastBlock(NDArray images, NDArray masks, boolean training, SplittableRandom rng) {
+        requireRng(training, rng);
+        NDArray x = prepareTokens(images, masks);
+        for (int i = 0; i < blocks.size() - 1; i++) {
+            x = blocks.get(i).forward(x, training, rng);
+        }
+        return x;
     }
 
     private void requireRng(boolean training, SplittableRandom rng) {

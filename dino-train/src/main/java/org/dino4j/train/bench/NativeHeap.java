@@ -47,20 +47,14 @@ public record NativeHeap(String allocator, long heldBytes, long inUseBytes, long
      *     the process (another preloaded allocator, for one)
      */
     public static Optional<NativeHeap> current() {
-        return switch (NativeRuntime.allocator()) {
-            case NativeRuntime.TCMALLOC -> tcmalloc();
-            case NativeRuntime.GLIBC -> glibc();
-            default -> Optional.empty();
-        };
+        Optional<Function> statistics = NativeRuntime.tcmallocStatistics();
+        if (statistics.isPresent()) {
+            return tcmalloc(statistics.get());
+        }
+        return NativeRuntime.GLIBC.equals(NativeRuntime.allocator()) ? glibc() : Optional.empty();
     }
 
-    private static Optional<NativeHeap> tcmalloc() {
-        Function property;
-        try {
-            property = NativeLibrary.getProcess().getFunction(NativeRuntime.TCMALLOC_STATISTICS);
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
-            return Optional.empty();
-        }
+    private static Optional<NativeHeap> tcmalloc(Function property) {
         // the live figure first: read last, it could include blocks taken after the heap's size was read
         long allocated = read(property, "generic.current_allocated_bytes");
         long heap = read(property, "generic.heap_size");

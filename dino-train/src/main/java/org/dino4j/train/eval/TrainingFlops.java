@@ -122,8 +122,8 @@ public record TrainingFlops(long backboneGlobalCrop, long backboneLocalCrop, lon
             student += (long) crops.localCount() * (vitForward(backbone, crops.localSize(),
                     crops.localCount() * batch, subset, !packed) + h);
         }
-        long model = FORWARD_BACKWARD * (base.studentForwardPerImage() + patchHead) + base.teacherForwardPerImage()
-                + patchHead;
+        // the model: every block whole, with the patch head in the student's passes and the teacher's
+        long model = base.perImage() + (FORWARD_BACKWARD + 1) * patchHead;
         return new TrainingFlops(base.backboneGlobalCrop(), base.backboneLocalCrop(), h, student, teacher,
                 FORWARD_BACKWARD * student + teacher, model, batch);
     }
@@ -173,10 +173,7 @@ public record TrainingFlops(long backboneGlobalCrop, long backboneLocalCrop, lon
      * @return {@code 2 * (D*D + D*D + 2*heads*T*D + D*D + D*D + 2*D*H)}
      */
     public static long vitClassTokenBlock(int side, int patch, int dim, int heads, int mlpHidden) {
-        if (side % patch != 0) {
-            throw new IllegalArgumentException("image side " + side + " is not a multiple of the patch size " + patch);
-        }
-        long t = (long) (side / patch) * (side / patch) + 1;
+        long t = patches(side, patch) + 1;
         long d = dim;
         return 2 * (4 * d * d + 2 * heads * t * d + 2 * d * mlpHidden);
     }
@@ -281,15 +278,20 @@ public record TrainingFlops(long backboneGlobalCrop, long backboneLocalCrop, lon
      * @return the FLOP of the matrix products
      */
     public static long vitForward(int side, int patch, int inChannels, int dim, int depth, int mlpHidden) {
-        if (side % patch != 0) {
-            throw new IllegalArgumentException("image side " + side + " is not a multiple of the patch size " + patch);
-        }
-        long n = (long) (side / patch) * (side / patch);
+        long n = patches(side, patch);
         long t = n + 1;
         long d = dim;
         long patchEmbed = n * inChannels * patch * patch * d;
         long block = t * d * 3 * d + 2 * t * t * d + t * d * d + 2 * t * d * mlpHidden;
         return 2 * (patchEmbed + depth * block);
+    }
+
+    // the patches N of a square image, (s/p)^2
+    private static long patches(int side, int patch) {
+        if (side % patch != 0) {
+            throw new IllegalArgumentException("image side " + side + " is not a multiple of the patch size " + patch);
+        }
+        return (long) (side / patch) * (side / patch);
     }
 
     /**

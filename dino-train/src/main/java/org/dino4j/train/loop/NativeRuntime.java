@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Settings of the native side (libtorch, its OpenMP runtime, the C allocator) that decide how fast a training step
@@ -68,8 +69,8 @@ public final class NativeRuntime {
     public static final String GLIBC = "glibc";
     /** Another preloaded allocator (jemalloc, mimalloc, ...), whose figures dino4j does not read. */
     public static final String OTHER = "other";
-    /** tcmalloc's C entry point for its statistics ({@code MallocExtension_GetNumericProperty}). */
-    public static final String TCMALLOC_STATISTICS = "MallocExtension_GetNumericProperty";
+    /** tcmalloc's C entry point for its statistics. */
+    private static final String TCMALLOC_STATISTICS = "MallocExtension_GetNumericProperty";
 
     private static boolean allocatorTuned;
 
@@ -157,11 +158,23 @@ public final class NativeRuntime {
      * @return the allocator's name
      */
     public static String allocator() {
-        try {
-            NativeLibrary.getProcess().getFunction(TCMALLOC_STATISTICS);
+        if (tcmallocStatistics().isPresent()) {
             return TCMALLOC;
+        }
+        return preloadsAnAllocator(System.getenv("LD_PRELOAD")) ? OTHER : GLIBC;
+    }
+
+    /**
+     * tcmalloc's statistics entry point ({@code int MallocExtension_GetNumericProperty(const char *name, size_t
+     * *value)}), present when tcmalloc's symbols are visible in this process (see {@link #allocator()}).
+     *
+     * @return the function, or empty when tcmalloc does not serve the process
+     */
+    public static Optional<Function> tcmallocStatistics() {
+        try {
+            return Optional.of(NativeLibrary.getProcess().getFunction(TCMALLOC_STATISTICS));
         } catch (UnsatisfiedLinkError | RuntimeException e) {
-            return preloadsAnAllocator(System.getenv("LD_PRELOAD")) ? OTHER : GLIBC;
+            return Optional.empty();
         }
     }
 
